@@ -1,0 +1,3 @@
+from cashier_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The domain: money rules, refund arithmetic, views and errors. Imports no UI, no printer."""

@@ -1,0 +1,88 @@
+"""Errors the services raise. Each carries a message a cashier can act on (in English; the
+screens word them per language from ``code`` and ``params``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from .views import Problem
+
+
+class TillError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params: Mapping[str, object] = params
+
+
+class NotAReceipt(TillError):
+    """The scanned text is not a receipt number or a refund code."""
+
+    code = "not_a_receipt"
+
+
+class SaleNotFound(TillError):
+    code = "sale_not_found"
+
+
+class RefundNotFound(TillError):
+    code = "refund_not_found"
+
+
+class RefundRejected(TillError):
+    """The refund cannot be made; ``problems`` says why, field by field."""
+
+    code = "refund_rejected"
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class ApprovalRequired(TillError):
+    code = "approval_required"
+
+    def __init__(self, rules: tuple[str, ...]) -> None:
+        super().__init__("a manager must approve this refund: " + ", ".join(rules))
+        self.rules = rules
+
+
+class AuthError(TillError):
+    code = "auth"
+
+
+class UnknownCashier(AuthError):
+    code = "unknown_cashier"
+
+
+class WrongPin(AuthError):
+    code = "wrong_pin"
+
+    def __init__(self, message: str, remaining: int) -> None:
+        super().__init__(message, remaining=remaining)
+        self.remaining = remaining
+
+
+class AccountLocked(AuthError):
+    code = "locked"
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message, until=until)
+        self.until = until
+
+
+class NotAManager(AuthError):
+    code = "not_manager"
+
+
+class StoreUnavailable(TillError):
+    """The database cannot be reached or stays locked by another till."""
+
+    code = "store_unavailable"
+
+
+class GatewayError(TillError):
+    code = "gateway"

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, engines with the right locking, Alembic migrations."""
