@@ -15,3 +15,6 @@ def engine(tmp_path: Path):
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+pytest_plugins = ["tests.pg"]
