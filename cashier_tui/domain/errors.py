@@ -86,3 +86,15 @@ class StoreUnavailable(TillError):
 
 class GatewayError(TillError):
     code = "gateway"
+
+
+class Conflict(TillError):
+    """The database refused a change because the sale changed meanwhile; nothing was written."""
+
+    code = "conflict"
+
+
+class RefundCodeMismatch(TillError):
+    """A refund QR whose amount or currency differ from the stored refund (altered or stale)."""
+
+    code = "invalid_refund_code"

@@ -7,6 +7,7 @@ language words them itself; ``message`` is the English wording for the CLI and t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,8 @@ class Problem:
     code: str
     message: str
     field: str | None = None
-    params: Mapping[str, object] = field(default_factory=dict)
+    # ``dataclasses.field`` by its full name: the attribute ``field`` above shadows it here.
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class LineView:
     refunded_qty: int
     in_flight_qty: int
     refunded_amount: int
+    in_flight_amount: int = 0  # per-unit amounts held by refunds not yet final
 
     @property
     def refundable_qty(self) -> int:
