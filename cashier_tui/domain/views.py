@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import datetime
 from typing import Literal
 
@@ -131,9 +132,9 @@ class RefundRequest:
     reason: str = ""
     reason_text: str | None = None
     note: str | None = None
-    items: Mapping[int, int] = field(default_factory=dict)
+    items: Mapping[int, int] = _field(default_factory=dict)
     amount: int | None = None  # minor units, for kind ``amount``
-    restock: Mapping[int, bool] = field(default_factory=dict)  # line_id -> restock (default True)
+    restock: Mapping[int, bool] = _field(default_factory=dict)  # line_id -> restock (default True)
 
 
 @dataclass(frozen=True, slots=True)
