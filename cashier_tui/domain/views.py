@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as _field
 from datetime import datetime
 from typing import Literal
 
@@ -132,9 +131,10 @@ class RefundRequest:
     reason: str = ""
     reason_text: str | None = None
     note: str | None = None
-    items: Mapping[int, int] = _field(default_factory=dict)
+    items: Mapping[int, int] = dataclasses.field(default_factory=dict)
     amount: int | None = None  # minor units, for kind ``amount``
-    restock: Mapping[int, bool] = _field(default_factory=dict)  # line_id -> restock (default True)
+    # line_id -> restock (default True)
+    restock: Mapping[int, bool] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
