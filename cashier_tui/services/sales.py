@@ -1,0 +1,250 @@
+"""Reading sales and refunds: scans, look-ups, the sale search, and the views built from rows.
+
+Everything here only reads; callers pass a session (a read transaction, or the write
+transaction of a commit, which re-reads the rows under the lock).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from ..domain.errors import (
+    NotAReceipt,
+    RefundCodeMismatch,
+    RefundNotFound,
+    SaleNotFound,
+    TillError,
+)
+from ..domain.policy import Policy
+from ..domain.views import (
+    LegView,
+    LineView,
+    RefundLineView,
+    RefundView,
+    SaleView,
+    TenderView,
+)
+from ..money import parse_amount
+from ..storage.models import Refund, RefundLeg, RefundLine, Sale, SaleLine, Tender
+from .common import from_db, local_day
+
+RECEIPT_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
+_LAST4_RE = re.compile(r"^[0-9]{4}$")
+
+
+def normalise_scan(text: str) -> str:
+    """What a scanner or a cashier typed, as a receipt number: trim, NFKC, upper-case."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper()
+
+
+def check_receipt_no(text: str) -> str:
+    code = normalise_scan(text)
+    if not code:
+        raise NotAReceipt("Scan the barcode on the receipt or type its number.")
+    if not RECEIPT_RE.match(code):
+        shown = code if len(code) <= 40 else code[:37] + "..."
+        raise NotAReceipt(f"'{shown}' is not a receipt number: a receipt number has up to "
+                          "40 letters, digits and '-'. Scan the barcode on the receipt.",
+                          text=shown)
+    return code
+
+
+# --- views ------------------------------------------------------------------------------
+
+def line_view(row: SaleLine) -> LineView:
+    return LineView(
+        line_id=row.id, line_no=row.line_no, sku=row.sku, name=row.name, qty=row.qty,
+        unit_price=row.unit_price, discount=row.discount, net=row.net,
+        refunded_qty=row.refunded_qty, in_flight_qty=row.in_flight_qty,
+        refunded_amount=row.refunded_amount, in_flight_amount=row.in_flight_amount,
+    )
+
+
+def tender_view(row: Tender) -> TenderView:
+    return TenderView(
+        tender_id=row.id, seq=row.seq, method=row.method, amount=row.amount,
+        refunded=row.refunded, in_flight=row.in_flight, settled=row.settled,
+        reference=row.reference, card_last4=row.card_last4,
+    )
+
+
+def age_days(sold_at: datetime, now: datetime) -> int:
+    """Whole days from ``sold_at`` to ``now`` (0 for a sale dated in the future)."""
+    return max(0, (now - sold_at) // timedelta(days=1))
+
+
+def build_sale_view(sale: Sale, lines: Iterable[SaleLine], tenders: Iterable[Tender],
+                    now: datetime, policy: Policy) -> SaleView:
+    sold_at = from_db(sale.sold_at).astimezone(
+        timezone(timedelta(minutes=sale.utc_offset_min)))
+    return SaleView(
+        sale_id=sale.id, receipt_no=sale.receipt_no, sold_at=sold_at, store=sale.store,
+        till=sale.till, cashier=sale.cashier, currency=sale.currency, status=sale.status,
+        total=sale.total, refunded=sale.refunded, in_flight=sale.in_flight,
+        lines=tuple(line_view(r) for r in sorted(lines, key=lambda r: r.line_no)),
+        tenders=tuple(tender_view(r) for r in sorted(tenders, key=lambda r: r.seq)),
+        age_days=age_days(sold_at, now), window_days=policy.window_days,
+    )
+
+
+def sale_views(session: Session, sales: Sequence[Sale], now: datetime,
+               policy: Policy) -> list[SaleView]:
+    """Views of ``sales`` with their lines and tenders, loaded in two queries."""
+    ids = [s.id for s in sales]
+    if not ids:
+        return []
+    lines: dict[int, list[SaleLine]] = {i: [] for i in ids}
+    tenders: dict[int, list[Tender]] = {i: [] for i in ids}
+    for line in session.exec(select(SaleLine).where(col(SaleLine.sale_id).in_(ids))):
+        lines[line.sale_id].append(line)
+    for tender in session.exec(select(Tender).where(col(Tender.sale_id).in_(ids))):
+        tenders[tender.sale_id].append(tender)
+    return [build_sale_view(s, lines[s.id], tenders[s.id], now, policy) for s in sales]
+
+
+def refund_till(refund_no: str) -> str:
+    """The till a refund was made at, from its number ``R-{till}-{yymmdd}-{nnnn}``."""
+    parts = refund_no[2:].rsplit("-", 2)
+    return parts[0] if refund_no.startswith("R-") and len(parts) == 3 else ""
+
+
+def refund_views(session: Session, refunds: Sequence[Refund], store: str) -> list[RefundView]:
+    """Views of ``refunds`` with their lines, legs and sales, in a few queries."""
+    ids = [r.id for r in refunds]
+    if not ids:
+        return []
+    sales = {s.id: s for s in session.exec(
+        select(Sale).where(col(Sale.id).in_({r.sale_id for r in refunds})))}
+    rlines: dict[int, list[RefundLine]] = {i: [] for i in ids}
+    legs: dict[int, list[RefundLeg]] = {i: [] for i in ids}
+    for rl in session.exec(select(RefundLine).where(col(RefundLine.refund_id).in_(ids))
+                           .order_by(col(RefundLine.id))):
+        rlines[rl.refund_id].append(rl)
+    for leg in session.exec(select(RefundLeg).where(col(RefundLeg.refund_id).in_(ids))
+                            .order_by(col(RefundLeg.id))):
+        legs[leg.refund_id].append(leg)
+    line_ids = {rl.sale_line_id for group in rlines.values() for rl in group}
+    tender_ids = {leg.tender_id for group in legs.values() for leg in group}
+    slines = {x.id: x for x in session.exec(
+        select(SaleLine).where(col(SaleLine.id).in_(line_ids)))} if line_ids else {}
+    tenders = {t.id: tender_view(t) for t in session.exec(
+        select(Tender).where(col(Tender.id).in_(tender_ids)))} if tender_ids else {}
+    views = []
+    for r in refunds:
+        views.append(RefundView(
+            refund_no=r.refund_no, receipt_no=sales[r.sale_id].receipt_no,
+            created_at=from_db(r.created_at), kind=r.kind, payout=r.payout, amount=r.amount,
+            currency=r.currency, reason=r.reason, reason_text=r.reason_text, note=r.note,
+            cashier=r.cashier, approver=r.approver,
+            approval_rules=tuple(x for x in (r.approval_rules or "").split(",") if x),
+            status=r.status,
+            lines=tuple(RefundLineView(
+                line_id=rl.sale_line_id, sku=slines[rl.sale_line_id].sku,
+                name=slines[rl.sale_line_id].name, qty=rl.qty, amount=rl.amount,
+                restock=rl.restock) for rl in rlines[r.id]),
+            legs=tuple(LegView(
+                leg_id=leg.id, tender_id=leg.tender_id, method=tenders[leg.tender_id].method,
+                payout=leg.payout, action=leg.action, amount=leg.amount, state=leg.state,
+                idempotency_key=leg.idempotency_key, attempts=leg.attempts,
+                masked=tenders[leg.tender_id].masked, error=leg.error) for leg in legs[r.id]),
+            training=r.training, printed=r.printed, print_count=r.print_count,
+            store=store, till=refund_till(r.refund_no),
+        ))
+    return views
+
+
+# --- look-ups ---------------------------------------------------------------------------
+
+def sale_by_receipt(session: Session, receipt_no: str) -> Sale | None:
+    return session.exec(select(Sale).where(Sale.receipt_no == receipt_no)).first()
+
+
+def refund_by_no(session: Session, refund_no: str) -> Refund | None:
+    return session.exec(select(Refund).where(Refund.refund_no == refund_no)).first()
+
+
+def get_sale(session: Session, receipt_no: str, now: datetime, policy: Policy) -> SaleView:
+    code = check_receipt_no(receipt_no)
+    sale = sale_by_receipt(session, code)
+    if sale is None:
+        raise SaleNotFound(f"No sale with receipt number {code}. Check the number or find "
+                           "the sale without its receipt (F3).", receipt_no=code)
+    return sale_views(session, [sale], now, policy)[0]
+
+
+def get_refund(session: Session, refund_no: str, store: str) -> RefundView:
+    code = normalise_scan(refund_no)
+    refund = refund_by_no(session, code)
+    if refund is None:
+        raise RefundNotFound(f"No refund with number {code}.", refund_no=code)
+    return refund_views(session, [refund], store)[0]
+
+
+def _minor(value: object, currency: str) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        if isinstance(value, Decimal):
+            value = format(value, "f")
+        return parse_amount(str(value), currency, allow_zero=True)
+    except ValueError:
+        return None
+
+
+def lookup(session: Session, code: str, now: datetime, policy: Policy, store: str,
+           codec: object | None = None) -> SaleView | RefundView:
+    """A scan: a refund QR, a receipt number or a refund number, in that order."""
+    raw = unicodedata.normalize("NFKC", code or "").strip()
+    if codec is not None and raw and codec.looks_like(raw):
+        claim = codec.decode(raw)  # raises InvalidRefundCode for a forged or altered code
+        view = get_refund(session, claim.refund_no, store)
+        if claim.currency != view.currency or _minor(claim.amount, view.currency) != view.amount:
+            raise RefundCodeMismatch(
+                f"This refund code does not match refund {view.refund_no} (amount or "
+                "currency differ). Look the refund up by its number.",
+                refund_no=view.refund_no)
+        return view
+    receipt_no = check_receipt_no(code)
+    sale = sale_by_receipt(session, receipt_no)
+    if sale is not None:
+        return sale_views(session, [sale], now, policy)[0]
+    refund = refund_by_no(session, receipt_no)
+    if refund is not None:
+        return refund_views(session, [refund], store)[0]
+    raise SaleNotFound(f"No sale with receipt number {receipt_no}. Check the number or find "
+                       "the sale without its receipt (F3).", receipt_no=receipt_no)
+
+
+def find_sales(session: Session, now: datetime, policy: Policy, *,
+               date_from: date | None = None, date_to: date | None = None,
+               amount: int | None = None, card_last4: str | None = None,
+               limit: int = 50) -> list[SaleView]:
+    """Sales without their receipt: by local date range (inclusive), exact total, card last 4.
+    Newest first, at most ``limit``."""
+    query = select(Sale)
+    if date_from is not None:
+        query = query.where(Sale.sold_at >= local_day(now, date_from)[1])
+    if date_to is not None:
+        query = query.where(Sale.sold_at < local_day(now, date_to)[2])
+    if amount is not None:
+        if amount <= 0:
+            raise TillError("Type an amount above zero to search by amount.", field="amount")
+        query = query.where(Sale.total == amount)
+    if card_last4:
+        last4 = normalise_scan(card_last4)
+        if not _LAST4_RE.match(last4):
+            raise TillError("The card's last 4 digits are exactly 4 digits.",
+                            field="card_last4")
+        query = query.where(col(Sale.id).in_(
+            select(Tender.sale_id).where(Tender.card_last4 == last4)))
+    limit = max(1, min(int(limit), 500))
+    query = query.order_by(col(Sale.sold_at).desc(), col(Sale.id).desc()).limit(limit)
+    return sale_views(session, list(session.exec(query)), now, policy)
