@@ -1,22 +1,45 @@
-"""The facade the screens use. Implementation lives in the sibling modules."""
+"""The facade the screens use. Implementation lives in the sibling modules.
+
+Every method may block (database, gateway, scrypt): screens call them from thread workers.
+Database failures come out as ``StoreUnavailable`` (busy / unreachable) or ``Conflict``.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from ..clock import Clock
 from ..domain.policy import Policy
 from ..domain.views import (
-    Approval, CashierView, Quote, RefundRequest, RefundView, SaleView, ShiftReport,
+    Approval,
+    CashierView,
+    Quote,
+    RefundRequest,
+    RefundView,
+    SaleView,
+    ShiftReport,
 )
 from ..gateways.base import RefundGateway
+from ..storage.db import read_tx
+from . import journal as _journal
+from . import legs, people, refunds, sales
+from .common import guarded
+
+if TYPE_CHECKING:  # written by another engineer; never imported at start
+    from ..qrpayload import RefundCodec
 
 # progress(step, detail): step in "saving", "sending", "waiting", "recording", "done"
 Progress = Callable[[str, str], None]
+
+
+def _uuid_hex() -> str:
+    return uuid.uuid4().hex
 
 
 @dataclass
@@ -24,65 +47,100 @@ class Till:
     engine: Engine
     gateway: RefundGateway
     clock: Clock
-    policy: Policy = Policy()
+    policy: Policy = field(default_factory=Policy)
     store: str = "S01"
     till_id: str = "T01"
     training: bool = False
+    new_key: Callable[[], str] = field(default=_uuid_hex)  # a leg's idempotency key, made once
+    codec: RefundCodec | None = None  # verifies scanned refund QR codes
 
     # --- people -----------------------------------------------------------------------
+    @guarded
     def sign_in(self, cashier_id: str, pin: str) -> CashierView:
         """Raises UnknownCashier, WrongPin(remaining), AccountLocked(until)."""
-        raise NotImplementedError
+        return people.sign_in(self.engine, cashier_id, pin, self.clock, self.policy)
 
+    @guarded
     def check_approval(self, approval: Approval, rules: tuple[str, ...]) -> CashierView:
         """A manager's id and PIN; raises AuthError subclasses or NotAManager."""
-        raise NotImplementedError
+        return people.verify_manager(self.engine, approval, self.clock, self.policy)
+
+    @guarded
+    def add_cashier(self, cashier_id: str, name: str, role: str, pin: str) -> CashierView:
+        """Raises ValueError with a plain message (bad PIN, role, or an existing id)."""
+        return people.add_cashier(self.engine, cashier_id, name, role, pin, self.clock)
 
     # --- sales ------------------------------------------------------------------------
+    @guarded
     def lookup(self, code: str) -> SaleView | RefundView:
         """A scan: a receipt number (-> SaleView) or a refund code/QR (-> RefundView).
         Raises NotAReceipt, SaleNotFound, RefundNotFound."""
-        raise NotImplementedError
+        with read_tx(self.engine) as session:
+            return sales.lookup(session, code, self.clock.now(), self.policy, self.store,
+                                self.codec)
 
+    @guarded
     def get_sale(self, receipt_no: str) -> SaleView:
-        raise NotImplementedError
+        with read_tx(self.engine) as session:
+            return sales.get_sale(session, receipt_no, self.clock.now(), self.policy)
 
+    @guarded
     def find_sales(self, *, date_from: date | None = None, date_to: date | None = None,
                    amount: int | None = None, card_last4: str | None = None,
                    limit: int = 50) -> list[SaleView]:
-        raise NotImplementedError
+        with read_tx(self.engine) as session:
+            return sales.find_sales(session, self.clock.now(), self.policy,
+                                    date_from=date_from, date_to=date_to, amount=amount,
+                                    card_last4=card_last4, limit=limit)
 
     # --- refunds ----------------------------------------------------------------------
+    @guarded
     def quote(self, request: RefundRequest) -> Quote:
         """What the request would refund, or its problems. Writes nothing."""
-        raise NotImplementedError
+        return refunds.quote(self.engine, request, self.clock.now(), self.policy)
 
+    @guarded
     def commit(self, request: RefundRequest, cashier_id: str,
                approval: Approval | None = None) -> RefundView:
         """Atomically write refund, lines, legs (in flight) and audit event. Raises
         RefundRejected(problems), ApprovalRequired(rules), AuthError for a bad approval."""
-        raise NotImplementedError
+        return refunds.commit(self.engine, request, cashier_id, approval, clock=self.clock,
+                              policy=self.policy, till_id=self.till_id, store=self.store,
+                              training=self.training, new_key=self.new_key)
 
+    @guarded
     def process(self, refund_no: str, progress: Progress | None = None) -> RefundView:
         """Send the refund's pending legs to the gateway, record the results."""
-        raise NotImplementedError
+        return legs.process(self.engine, self.gateway, self.clock, refund_no, self.store,
+                            progress)
 
+    @guarded
     def retry(self, refund_no: str, progress: Progress | None = None) -> RefundView:
         """Retry failed or unknown legs with the same idempotency keys."""
-        raise NotImplementedError
+        return legs.retry(self.engine, self.gateway, self.clock, refund_no, self.store,
+                          progress)
 
+    @guarded
     def sweep(self) -> list[RefundView]:
         """Settle every leg that is not final (at start and periodically)."""
-        raise NotImplementedError
+        return legs.sweep(self.engine, self.gateway, self.clock, self.store)
 
+    @guarded
     def get_refund(self, refund_no: str) -> RefundView:
-        raise NotImplementedError
+        with read_tx(self.engine) as session:
+            return sales.get_refund(session, refund_no, self.store)
 
+    @guarded
     def journal(self, day: date | None = None) -> list[RefundView]:
-        raise NotImplementedError
+        """Refunds created on the till's local day (default today), newest first."""
+        return _journal.journal(self.engine, self.clock.now(), day, self.store)
 
+    @guarded
     def shift_report(self, day: date | None = None) -> ShiftReport:
-        raise NotImplementedError
+        return _journal.shift_report(self.engine, self.clock.now(), day, self.store)
 
-    def mark_printed(self, refund_no: str, *, reprint: bool, ok: bool, detail: str = "") -> None:
-        raise NotImplementedError
+    @guarded
+    def mark_printed(self, refund_no: str, *, reprint: bool, ok: bool, detail: str = "",
+                     cashier_id: str | None = None) -> None:
+        _journal.mark_printed(self.engine, self.clock.now(), refund_no, cashier_id,
+                              reprint=reprint, ok=ok, detail=detail)

@@ -1,0 +1,252 @@
+"""The refund legs' state machine (DESIGN.md §6) and the work that drives it.
+
+    pending --(mark sent, own transaction)--> sent --(gateway, no transaction)-->
+        succeeded | failed | unknown  (recorded in a second transaction)
+    unknown/sent --query (same key)--> succeeded | failed | unknown | not_found -> submit again
+    failed --retry (re-reserve the caps under the lock)--> pending
+
+A refund's status and its lines' reservation are functions of its legs' states:
+
+* status: ``pending`` while a leg is not final, ``completed`` when all succeeded, ``failed``
+  when all failed, ``partial`` for a mix;
+* lines: held *in flight* while a leg is not final, *refunded* once the refund is done with
+  any leg succeeded, *released* when every leg failed. :func:`move_lines` moves the sale lines
+  from one to the other whenever the derived value changes, so every path (commit, record,
+  retry) keeps the lines right by construction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from ..clock import Clock
+from ..domain.errors import RefundRejected
+from ..domain.views import FINAL_LEG_STATES, Problem, RefundView
+from ..gateways.base import GatewayRequest, GatewayResult, RefundGateway
+from ..money import plain
+from ..storage.db import lock_sale, read_tx, write_tx
+from ..storage.models import Refund, RefundLeg, RefundLine, Sale, SaleLine, Tender
+from . import sales
+from .common import to_utc
+
+log = logging.getLogger("cashier_tui.refunds")
+Progress = Callable[[str, str], None]
+OPEN_STATES = ("pending", "sent", "unknown")
+NO_ANSWER = ("No answer from the payment provider. Retry to ask again: the refund is never "
+             "made twice.")
+
+
+def refund_status(states: Iterable[str]) -> str:
+    states = list(states)
+    if any(s not in FINAL_LEG_STATES for s in states):
+        return "pending"
+    if all(s == "succeeded" for s in states):
+        return "completed"
+    if all(s == "failed" for s in states):
+        return "failed"
+    return "partial"
+
+
+def lines_state(states: Iterable[str]) -> str:
+    status = refund_status(states)
+    return {"pending": "in_flight", "failed": "released"}.get(status, "refunded")
+
+
+def _caps_gone(refund_no: str) -> RefundRejected:
+    return RefundRejected((Problem(
+        "caps_gone", f"Refund {refund_no} can no longer be retried: part of the sale was "
+        "refunded since. Start a new refund for what is left."),))
+
+
+def move_lines(session: Session, refund: Refund, before: str, after: str) -> None:
+    """Move the refund's lines between in flight / refunded / released on the sale lines."""
+    if before == after:
+        return
+    rows = session.exec(select(RefundLine, SaleLine)
+                        .join(SaleLine, col(SaleLine.id) == col(RefundLine.sale_line_id))
+                        .where(RefundLine.refund_id == refund.id)).all()
+    for rl, sl in rows:
+        if before == "in_flight":
+            sl.in_flight_qty -= rl.qty
+            sl.in_flight_amount -= rl.amount
+        elif before == "refunded":
+            sl.refunded_qty -= rl.qty
+            sl.refunded_amount -= rl.amount
+        if after == "in_flight":
+            if (sl.refunded_qty + sl.in_flight_qty + rl.qty > sl.qty
+                    or sl.refunded_amount + sl.in_flight_amount + rl.amount > sl.net):
+                raise _caps_gone(refund.refund_no)
+            sl.in_flight_qty += rl.qty
+            sl.in_flight_amount += rl.amount
+        elif after == "refunded":
+            sl.refunded_qty += rl.qty
+            sl.refunded_amount += rl.amount
+        session.add(sl)
+
+
+def _locked(session: Session, refund_no: str) -> tuple[Refund, Sale, list[RefundLeg]]:
+    """The refund, its sale locked for update, and its legs, read after the lock."""
+    sale_id = session.exec(select(Refund.sale_id).where(Refund.refund_no == refund_no)).one()
+    sale = lock_sale(session, sale_id)
+    refund = session.exec(select(Refund).where(Refund.refund_no == refund_no)
+                          .execution_options(populate_existing=True)).one()
+    legs = list(session.exec(select(RefundLeg).where(RefundLeg.refund_id == refund.id)
+                             .order_by(col(RefundLeg.id))
+                             .execution_options(populate_existing=True)))
+    return refund, sale, legs
+
+
+def _mark_sent(engine: Engine, refund_no: str, leg_id: int,
+               now: datetime) -> GatewayRequest | None:
+    """pending/sent/unknown -> sent with attempts+1, committed before the gateway call."""
+    with write_tx(engine) as session:
+        refund, _sale, legs = _locked(session, refund_no)
+        leg = next(x for x in legs if x.id == leg_id)
+        if leg.state not in OPEN_STATES:
+            return None
+        tender = session.get(Tender, leg.tender_id)
+        leg.state, leg.attempts, leg.updated_at = "sent", leg.attempts + 1, to_utc(now)
+        session.add(leg)
+        log.info("refund %s leg %s: sent (attempt %s)", refund_no, leg.id, leg.attempts)
+        return GatewayRequest(
+            idempotency_key=leg.idempotency_key,
+            action="void" if leg.action == "void" else "refund", method=tender.method,
+            reference=tender.reference, amount=leg.amount, currency=refund.currency,
+            refund_no=refund_no)
+
+
+def _record(engine: Engine, refund_no: str, leg_id: int, result: GatewayResult,
+            now: datetime) -> None:
+    """Write what the gateway said about one leg, and what follows for tender/sale/lines."""
+    with write_tx(engine) as session:
+        refund, sale, legs = _locked(session, refund_no)
+        leg = next(x for x in legs if x.id == leg_id)
+        if leg.state in FINAL_LEG_STATES:
+            return  # another till or a sweep recorded it first
+        before = lines_state(x.state for x in legs)
+        tender = session.get(Tender, leg.tender_id)
+        outcome = result.outcome if result.outcome != "not_found" else "unknown"
+        if outcome in ("succeeded", "failed"):
+            tender.in_flight -= leg.amount
+            sale.in_flight -= leg.amount
+            if outcome == "succeeded":
+                tender.refunded += leg.amount
+                sale.refunded += leg.amount
+            session.add_all([tender, sale])
+        leg.state, leg.updated_at = outcome, to_utc(now)
+        leg.gateway_ref = result.gateway_ref or leg.gateway_ref
+        leg.error = None if outcome == "succeeded" else (result.error or NO_ANSWER)[:200]
+        session.add(leg)
+        states = [x.state for x in legs]
+        move_lines(session, refund, before, lines_state(states))
+        refund.status = refund_status(states)
+        session.add(refund)
+        log.info("refund %s leg %s: %s -> refund %s", refund_no, leg.id, outcome,
+                 refund.status)
+
+
+def _call(fn: Callable[[object], GatewayResult], arg: object, refund_no: str) -> GatewayResult:
+    """A gateway call; any error it raises (timeout, network) means the answer is unknown."""
+    try:
+        return fn(arg)
+    except Exception as exc:  # a real adapter's socket error, timeout, bad reply ...
+        log.warning("refund %s: gateway error %s", refund_no, type(exc).__name__)
+        return GatewayResult("unknown", error=NO_ANSWER)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLeg:
+    """What :func:`process` read about a leg (rows never leave their session)."""
+
+    id: int
+    state: str
+    payout: str
+    amount: int
+    idempotency_key: str
+
+
+def settle_leg(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
+               leg: OpenLeg, currency: str, progress: Progress) -> None:
+    """Drive one open leg as far as the gateway lets it go now."""
+    what = f"{leg.payout} {plain(leg.amount, currency)}"
+    if leg.state in ("sent", "unknown"):
+        progress("waiting", what)
+        result = _call(gateway.query, leg.idempotency_key, refund_no)
+        if result.outcome != "not_found":
+            progress("recording", what)
+            _record(engine, refund_no, leg.id, result, clock.now())
+            return
+    progress("saving", what)
+    request = _mark_sent(engine, refund_no, leg.id, clock.now())
+    if request is None:
+        return
+    progress("sending", what)
+    result = _call(gateway.submit, request, refund_no)
+    progress("recording", what)
+    _record(engine, refund_no, leg.id, result, clock.now())
+
+
+def _view(engine: Engine, refund_no: str, store: str) -> RefundView:
+    with read_tx(engine) as session:
+        return sales.get_refund(session, refund_no, store)
+
+
+def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
+            store: str, progress: Progress | None = None) -> RefundView:
+    """Send the refund's open legs (pending: submit; sent/unknown: query first)."""
+    report = progress or (lambda step, detail: None)
+    with read_tx(engine) as session:
+        view = sales.get_refund(session, refund_no, store)
+        open_legs = [OpenLeg(*row) for row in session.exec(
+            select(RefundLeg.id, RefundLeg.state, RefundLeg.payout, RefundLeg.amount,
+                   RefundLeg.idempotency_key)
+            .join(Refund, col(Refund.id) == col(RefundLeg.refund_id))
+            .where(Refund.refund_no == view.refund_no, col(RefundLeg.state).in_(OPEN_STATES))
+            .order_by(col(RefundLeg.id)))]
+    for leg in open_legs:
+        settle_leg(engine, gateway, clock, view.refund_no, leg, view.currency, report)
+    view = _view(engine, view.refund_no, store)
+    report("done", view.status)
+    return view
+
+
+def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, store: str,
+          progress: Progress | None = None) -> RefundView:
+    """Failed legs re-reserve their caps and go again with the same key; unknown legs are
+    queried first. Raises RefundRejected when the caps are gone."""
+    refund_no = sales.normalise_scan(refund_no)
+    with write_tx(engine) as session:
+        refund, sale, legs = _locked(session, refund_no)
+        before = lines_state(x.state for x in legs)
+        for leg in legs:
+            if leg.state != "failed":
+                continue
+            tender = session.get(Tender, leg.tender_id)
+            if tender.refunded + tender.in_flight + leg.amount > tender.amount:
+                raise _caps_gone(refund_no)
+            tender.in_flight += leg.amount
+            sale.in_flight += leg.amount
+            leg.state, leg.error, leg.updated_at = "pending", None, to_utc(clock.now())
+            session.add_all([tender, sale, leg])
+            log.info("refund %s leg %s: failed -> pending (retry)", refund_no, leg.id)
+        states = [x.state for x in legs]
+        move_lines(session, refund, before, lines_state(states))
+        refund.status = refund_status(states)
+        session.add(refund)
+    return process(engine, gateway, clock, refund_no, store, progress)
+
+
+def sweep(engine: Engine, gateway: RefundGateway, clock: Clock, store: str) -> list[RefundView]:
+    """Settle every refund with a leg that is not final (at start and periodically)."""
+    with read_tx(engine) as session:
+        numbers = list(session.exec(
+            select(Refund.refund_no).join(RefundLeg, col(RefundLeg.refund_id) == col(Refund.id))
+            .where(col(RefundLeg.state).in_(OPEN_STATES)).distinct()
+            .order_by(Refund.refund_no)))
+    return [process(engine, gateway, clock, no, store) for no in numbers]
