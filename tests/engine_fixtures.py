@@ -1,5 +1,8 @@
 """Fixtures for the refund engine's tests: sales inserted straight into the tables (the
-importer is tested on its own), a till on a fixed clock with the simulated gateway."""
+importer is tested on its own), a till on a fixed clock with the simulated gateway.
+
+Test modules import the fixtures by their function names (``till_fixture``...); tests ask
+for them by the short names (``till``, ``staff``, ``clock``, ``gateway``)."""
 
 from __future__ import annotations
 
@@ -114,23 +117,23 @@ def make_till(engine: Engine, gateway: SimulatedGateway | None = None,
                 new_key=lambda: next(keys), **kw)
 
 
-@pytest.fixture
-def clock() -> FixedClock:
+@pytest.fixture(name="clock")
+def clock_fixture() -> FixedClock:
     return FixedClock(NOW)
 
 
-@pytest.fixture
-def gateway() -> SimulatedGateway:
+@pytest.fixture(name="gateway")
+def gateway_fixture() -> SimulatedGateway:
     return SimulatedGateway()
 
 
-@pytest.fixture
-def till(engine: Engine, gateway: SimulatedGateway, clock: FixedClock) -> Till:
+@pytest.fixture(name="till")
+def till_fixture(engine: Engine, gateway: SimulatedGateway, clock: FixedClock) -> Till:
     return make_till(engine, gateway, clock)
 
 
-@pytest.fixture
-def staff(till: Till) -> Till:
+@pytest.fixture(name="staff")
+def staff_fixture(till: Till) -> Till:
     """The till with a cashier C001 and a manager M001 (PINs above)."""
     till.add_cashier("C001", "Li Na", "cashier", CASHIER_PIN)
     till.add_cashier("M001", "Wang Fang", "manager", MANAGER_PIN)

@@ -141,7 +141,8 @@ def _record(engine: Engine, refund_no: str, leg_id: int, result: GatewayResult,
             session.add_all([tender, sale])
         leg.state, leg.updated_at = outcome, to_utc(now)
         leg.gateway_ref = result.gateway_ref or leg.gateway_ref
-        leg.error = None if outcome == "succeeded" else (result.error or NO_ANSWER)[:200]
+        leg.error = {"succeeded": None, "unknown": NO_ANSWER}.get(
+            outcome, (result.error or "The payment provider refused the refund.")[:200])
         session.add(leg)
         states = [x.state for x in legs]
         move_lines(session, refund, before, lines_state(states))
