@@ -1,0 +1,237 @@
+"""The Textual application: the composition root of the till (DESIGN.md §1, §2).
+
+It wires settings, the ``Till`` facade, the printer and the clock, and hands them to the
+screens; screens reach them through ``self.app`` and never open a database or a socket.
+Tests build apps with :func:`make_app` and never call :func:`run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from screens.commands import ScreenCommands
+from screens.widgets import translate_bindings
+
+from .clock import Clock, SystemClock
+from .domain.views import CashierView
+from .i18n import N_, _, choose_language, set_language
+from .money import format_money
+from .services.till import Till
+
+log = logging.getLogger(__name__)
+
+SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
+
+
+class CashierApp(App[int]):
+    """A keyboard-only refund till."""
+
+    TITLE = "cashier-tui"
+    # Every screen's stylesheet up front: the first screen (get_default_screen) would not load
+    # its own CSS_PATH, and one parse at start keeps later screens from re-styling mid-run.
+    CSS_PATH = [SCREENS_DIR / "app.tcss",
+                *sorted(p for p in SCREENS_DIR.glob("*.tcss") if p.name != "app.tcss")]
+    COMMANDS = {ScreenCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("f1", "help", N_("Help"), priority=True, id="help"),
+        Binding("f2", "new_refund", N_("New refund"), priority=True, id="new_refund"),
+        Binding("f3", "find_sale", N_("Find sale"), priority=True, id="find_sale"),
+        Binding("f5", "journal", N_("Journal"), priority=True, id="journal"),
+        Binding("f6", "shift_report", N_("Report"), priority=True, id="shift_report"),
+        Binding("f10", "sign_out", N_("Sign out"), priority=True, id="sign_out"),
+        Binding("ctrl+p", "command_palette", N_("Commands"), priority=True,
+                id="command_palette"),
+    ]
+
+    def __init__(self, settings: Any, *, till: Till, printer: Any = None,
+                 clock: Clock | None = None, lang: str | None = None,
+                 training: bool = False, stable: bool = False) -> None:
+        self.lang = set_language(choose_language(lang, getattr(settings, "lang", None)))
+        super().__init__()
+        translate_bindings(self)
+        self.settings = settings
+        self.till = till
+        self.clock: Clock = clock or till.clock
+        self.training = bool(training or getattr(settings, "demo", False))
+        self.stable = stable
+        self.cashier: CashierView | None = None
+        self.currency = getattr(settings, "currency", None) or "CNY"
+        self._printer = printer
+        self.sweep_interval: float | None = None  # set by run(); tests never sweep
+        self.theme = "textual-dark"
+        if stable:
+            self.animation_level = "none"
+
+    # --- what screens use --------------------------------------------------------------
+    def where(self) -> str:
+        place = f"{self.till.store}/{self.till.till_id}"
+        if self.cashier is None:
+            return place
+        return f"{place} · {self.cashier.cashier_id} {self.cashier.name}"
+
+    def money(self, minor: int, currency: str | None = None) -> str:
+        return format_money(minor, currency or self.currency, self.lang)
+
+    @property
+    def printer(self) -> Any:
+        """The print service (built from settings on first use, off the start path)."""
+        if self._printer is None:
+            from printers.service import PrintService
+
+            s = self.settings
+            header = getattr(s, "store_header", None) or ()
+            self._printer = PrintService(
+                uri=getattr(s, "printer", None) or "preview",
+                profile=getattr(s, "printer_profile", None) or "TM-T20II",
+                timeout_s=getattr(s, "printer_timeout_s", None) or 4.0,
+                store_header=[header] if isinstance(header, str) else list(header),
+                voucher_cjk=getattr(s, "voucher_cjk", None) or "gb18030",
+                cjk_font=getattr(s, "cjk_font", None), codec=self.codec,
+                training=self.training)
+        return self._printer
+
+    @property
+    def codec(self) -> Any:
+        """The refund QR codec (the till's: it also verifies scanned codes), or None."""
+        return self.till.codec
+
+    def signed_in(self, cashier: CashierView) -> None:
+        from screens.lookup import LookupScreen
+
+        self.cashier = cashier
+        self.push_screen(LookupScreen())
+        self.refresh_bindings()
+
+    # --- screens ----------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        from screens.signin import SignInScreen
+
+        return SignInScreen()
+
+    def on_mount(self) -> None:
+        if self.sweep_interval:
+            self.call_after_refresh(self.sweep)
+            self.set_interval(self.sweep_interval, self.sweep)
+
+    def sweep(self) -> None:
+        """Settle legs left unfinished (DESIGN.md §6), quietly, in a worker."""
+
+        def job() -> None:
+            try:
+                self.till.sweep()
+            except Exception:
+                log.exception("sweep failed")
+
+        self.run_worker(job, thread=True, group="sweep", exclusive=True, exit_on_error=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NAV_ACTIONS:
+            if self.cashier is None or not getattr(self.screen, "ALLOW_NAVIGATION", True):
+                return False
+            if getattr(self.screen, "busy", False):
+                return None
+        if action == "command_palette" and not getattr(self.screen, "ALLOW_NAVIGATION", True):
+            return False
+        return True
+
+    async def _unwind(self, depth: int) -> None:
+        while len(self.screen_stack) > depth:
+            await self.pop_screen()
+
+    async def action_new_refund(self) -> None:
+        await self._unwind(2)
+        reset = getattr(self.screen, "reset", None)
+        if reset:
+            reset()
+
+    async def action_sign_out(self) -> None:
+        self.cashier = None
+        await self._unwind(1)
+        self.screen.reset()  # type: ignore[attr-defined]
+        self.refresh_bindings()
+
+    def _open(self, screen_type: type[Screen]) -> None:
+        if not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type())
+
+    def action_find_sale(self) -> None:
+        from screens.find import FindSaleScreen
+
+        self._open(FindSaleScreen)
+
+    def action_journal(self) -> None:
+        from screens.journal import JournalScreen
+
+        self._open(JournalScreen)
+
+    def action_shift_report(self) -> None:
+        from screens.report import ShiftReportScreen
+
+        self._open(ShiftReportScreen)
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_key_display(self, binding: Binding) -> str:
+        key = super().get_key_display(binding)
+        return key.upper() if len(key) <= 3 and key[:1] == "f" and key[1:].isdigit() else key
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Type a command…"),
+                                            id="--command-palette"))
+
+
+def make_app(settings: Any, *, till: Till, printer: Any = None, clock: Clock | None = None,
+             lang: str | None = None, training: bool = False,
+             stable: bool | None = None) -> CashierApp:
+    """Build the app (tests call this and never ``run``).
+
+    ``stable``: no cursor blink and no animations, for snapshots and slow terminals;
+    defaults to ``settings.stable_ui`` or the ``CASHIER_TUI_STABLE_UI`` environment variable.
+    """
+    if stable is None:
+        stable = bool(getattr(settings, "stable_ui", False)
+                      or os.environ.get("CASHIER_TUI_STABLE_UI", "") not in ("", "0"))
+    return CashierApp(settings, till=till, printer=printer, clock=clock, lang=lang,
+                      training=training, stable=stable)
+
+
+def run(settings: Any) -> int:
+    """Build the real till from settings and run the app until the cashier quits."""
+    from .gateways.simulated import SimulatedGateway
+    from .qrpayload import RefundCodec, load_or_create_secret
+    from .storage import migrate
+    from .storage.db import make_engine
+
+    engine = make_engine(settings.db)
+    migrate.upgrade(engine)
+    clock = SystemClock()
+    codec = RefundCodec(load_or_create_secret(Path(settings.secret_path)),
+                        settings.refund_url_base or None)
+    till = Till(engine=engine, gateway=SimulatedGateway(), clock=clock,
+                policy=settings.policy(), store=settings.store_id, till_id=settings.till_id,
+                training=bool(getattr(settings, "demo", False)), codec=codec)
+    app = make_app(settings, till=till, clock=clock)
+    app.sweep_interval = 60.0
+    try:
+        result = app.run()
+    finally:
+        engine.dispose()
+    return int(result or 0)

@@ -1,0 +1,84 @@
+"""Lookup (DESIGN.md §2, step 1): one focused input; a scan is the code typed plus Enter.
+
+A receipt number opens the sale; a refund voucher's code opens that refund.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input
+
+from cashier_tui.domain.views import RefundView, SaleView
+from cashier_tui.i18n import N_, _
+
+from .base import TillScreen
+from .texts import error_text
+from .widgets import ErrorLine, Note
+
+MAX_SCAN = 200  # a refund QR can be a URL; receipts are at most 40
+
+
+class LookupScreen(TillScreen):
+    TITLE = N_("Refund: scan the receipt")
+    CSS_PATH = "lookup.tcss"
+    BINDINGS = [
+        Binding("enter", "lookup", N_("Look up"), id="lookup.submit"),
+        Binding("escape", "clear", N_("Clear"), id="lookup.clear"),
+    ]
+
+    def body(self) -> Iterable[Widget]:
+        with Vertical(id="lookup-box"):
+            yield Note(_("Scan the receipt barcode or a refund voucher, or type its number "
+                         "and press Enter."), classes="hint")
+            yield Input(id="code", max_length=MAX_SCAN,
+                        placeholder=_("Receipt number or refund code"))
+            yield ErrorLine(id="error")
+            yield Note(_("No receipt? F3 finds the sale by date, amount or card."),
+                       classes="hint", id="find-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#code", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#code", Input).focus()
+
+    def reset(self) -> None:
+        self.query_one("#code", Input).value = ""
+        self.show_error(None)
+        self.query_one("#code", Input).focus()
+
+    def action_clear(self) -> None:
+        self.reset()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_lookup()
+
+    def action_lookup(self) -> None:
+        code = self.query_one("#code", Input).value.strip()
+        if not code:
+            self.show_error(_("Scan or type a receipt number first."))
+            return
+        self.show_error(None)
+        self.call_till("lookup", self.till.lookup, code)
+
+    def till_lookup(self, found: SaleView | RefundView) -> None:
+        self.query_one("#code", Input).value = ""
+        if isinstance(found, SaleView):
+            from .sale import SaleScreen
+
+            self.app.push_screen(SaleScreen(found))
+        else:
+            from .refund import RefundScreen
+
+            self.app.push_screen(RefundScreen(found))
+
+    def till_lookup_failed(self, exc: BaseException) -> None:
+        code = self.query_one("#code", Input).value.strip()
+        self.show_error(error_text(exc, self.lang, code=code))
+        self.query_one("#code", Input).focus()

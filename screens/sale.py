@@ -1,0 +1,159 @@
+"""The sale (DESIGN.md §2, step 2): header, lines, tenders, badges; choose the refund."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import DataTable, Label
+
+from cashier_tui.domain.views import RefundRequest, SaleView
+from cashier_tui.i18n import N_, _
+
+from .base import TillScreen
+from .texts import METHODS, when, word
+from .widgets import ErrorLine, Note
+
+REFUND_ACTIONS = ("full", "items", "amount")
+
+
+def money_cell(text: str) -> Text:
+    return Text(text, justify="right")
+
+
+class SaleScreen(TillScreen):
+    TITLE = N_("Sale")
+    CSS_PATH = "sale.tcss"
+    BINDINGS = [
+        Binding("f", "full", N_("Full refund"), id="sale.full"),
+        Binding("i", "items", N_("By items"), id="sale.items"),
+        Binding("a", "amount", N_("By amount"), id="sale.amount"),
+        Binding("escape", "back", N_("Back"), id="sale.back"),
+    ]
+
+    def __init__(self, sale: SaleView) -> None:
+        super().__init__()
+        self.sale = sale
+
+    def body(self) -> Iterable[Widget]:
+        sale = self.sale
+        yield Note(
+            _("Receipt {receipt}   Sold {time}").format(receipt=sale.receipt_no,
+                                                        time=when(sale.sold_at))
+            + "\n" + _("Store/till {store}/{till}   Cashier {cashier}").format(
+                store=sale.store, till=sale.till, cashier=sale.cashier),
+            id="sale-header",
+        )
+        with Horizontal(id="badges"):
+            yield from self.badges()
+        lines = DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        lines.border_title = _("Items")
+        yield lines
+        tenders = DataTable(id="tenders", cursor_type="row")
+        tenders.border_title = _("Payments")
+        yield tenders
+        yield Note(self.totals(), id="totals")
+        yield ErrorLine(id="error")
+
+    def badges(self) -> Iterable[Widget]:
+        sale = self.sale
+        if sale.voided:
+            yield Label(_("VOIDED"), classes="badge badge-bad")
+        elif sale.fully_refunded:
+            yield Label(_("FULLY REFUNDED"), classes="badge badge-bad")
+        if sale.days_outside_window > 0:
+            yield Label(_("OUTSIDE WINDOW ({n} days)").format(n=sale.age_days),
+                        classes="badge badge-warn")
+
+    def totals(self) -> str:
+        s = self.sale
+        return _("Total {total}   Refunded {refunded}   Can refund {left}").format(
+            total=self.money(s.total, s.currency), refunded=self.money(s.refunded, s.currency),
+            left=self.money(s.refundable, s.currency))
+
+    def explanation(self) -> str:
+        s = self.sale
+        if s.voided:
+            return _("This sale was voided: there is nothing to refund.")
+        if s.fully_refunded:
+            return _("Everything on this sale has already been refunded.")
+        parts = []
+        if s.in_flight:
+            parts.append(_("{amount} is still being refunded.").format(
+                amount=self.money(s.in_flight, s.currency)))
+        if s.days_outside_window > 0:
+            parts.append(_("Sold {days} days ago, outside the {window}-day window: a manager "
+                           "must approve.").format(days=s.age_days, window=s.window_days))
+        if s.age_days > self.till.policy.gateway_max_days:
+            parts.append(_("Too old for the provider: only a cash refund is possible."))
+        return " ".join(parts)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.fill()
+        self.query_one("#lines", DataTable).focus()
+
+    def fill(self) -> None:
+        sale, wide = self.sale, self.size.width >= 100
+        lines = self.query_one("#lines", DataTable)
+        name_width = max(12, self.size.width - (58 if wide else 48))
+        lines.add_column("#", width=2)
+        lines.add_column(_("Item"), width=name_width)
+        if wide:
+            lines.add_column(_("SKU"), width=14)
+        for label in (_("Sold"), _("Refunded"), _("Left")):
+            lines.add_column(label, width=max(4, Text(label).cell_len))
+        lines.add_column(_("Amount"), width=12)
+        for line in sale.lines:
+            row: list[object] = [str(line.line_no), Text(line.name, overflow="ellipsis",
+                                                         no_wrap=True)]
+            if wide:
+                row.append(line.sku)
+            row += [str(line.qty), str(line.refunded_qty), str(line.refundable_qty),
+                    money_cell(self.money(line.net, sale.currency))]
+            lines.add_row(*row, key=str(line.line_id))
+        tenders = self.query_one("#tenders", DataTable)
+        for label in (_("Method"), _("Reference")):
+            tenders.add_column(label, width=14)
+        for label in (_("Paid"), _("Refunded")):
+            tenders.add_column(label, width=12)
+        for t in sale.tenders:
+            tenders.add_row(word(METHODS, t.method), t.masked,
+                            money_cell(self.money(t.amount, sale.currency)),
+                            money_cell(self.money(t.refunded, sale.currency)),
+                            key=str(t.tender_id))
+        self.show_error(self.explanation() or None)
+
+    def refundable(self) -> bool:
+        return not self.sale.voided and self.sale.refundable > 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REFUND_ACTIONS and not self.refundable():
+            return None
+        if action == "items" and not any(line.refundable_qty for line in self.sale.lines):
+            return None
+        return True
+
+    def _start(self, request: RefundRequest) -> None:
+        from .details import DetailsScreen
+
+        self.app.push_screen(DetailsScreen(self.sale, request))
+
+    def action_full(self) -> None:
+        self._start(RefundRequest(receipt_no=self.sale.receipt_no, kind="full"))
+
+    def action_items(self) -> None:
+        from .items import ItemsScreen
+
+        self.app.push_screen(ItemsScreen(self.sale))
+
+    def action_amount(self) -> None:
+        from .amount import AmountScreen
+
+        self.app.push_screen(AmountScreen(self.sale))
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,116 @@
+"""Sign in (DESIGN.md §2, step 0): cashier id and PIN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input
+
+from cashier_tui.domain import errors
+from cashier_tui.domain.views import CashierView
+from cashier_tui.i18n import N_, _
+
+from .base import TillScreen
+from .texts import ROLES, error_text, when, word
+from .widgets import ErrorLine, Field, Note
+
+
+class SignInScreen(TillScreen):
+    TITLE = N_("Sign in")
+    CSS_PATH = "signin.tcss"
+    BINDINGS = [
+        Binding("enter", "submit", N_("Sign in"), id="signin.submit"),
+        Binding("escape", "clear", N_("Clear"), id="signin.clear"),
+    ]
+
+    def body(self) -> Iterable[Widget]:
+        with Vertical(id="signin-box"):
+            yield Note(_("Scan your badge or type your cashier id, then your PIN."),
+                       classes="hint")
+            yield Field(_("Cashier id"), Input(id="cashier-id", max_length=20,
+                                               restrict=r"[A-Za-z0-9_\-]*"), name="cashier")
+            yield Field(_("PIN"), Input(id="pin", password=True, max_length=12,
+                                        restrict=r"[0-9]*"), name="pin")
+            yield ErrorLine(id="error")
+            accounts = self.demo_accounts()
+            if accounts:
+                yield Note(_("Training accounts:") + "\n" + accounts, id="demo-accounts")
+
+    def demo_accounts(self) -> str:
+        if not self.app.training:
+            return ""
+        try:
+            from cashier_tui.demo import DemoData
+
+            accounts = DemoData.load().accounts
+        except Exception:  # no demo data: sign in as usual
+            return ""
+        return "\n".join(
+            "  " + _("{id}  PIN {pin}  {name} ({role})").format(
+                id=a["id"], pin=a["pin"], name=a.get("name", ""),
+                role=word(ROLES, a.get("role")))
+            for a in accounts
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#cashier-id", Input).focus()
+
+    def reset(self) -> None:
+        self.query_one("#cashier-id", Input).value = ""
+        self.query_one("#pin", Input).value = ""
+        self._clear_errors()
+        self.query_one("#cashier-id", Input).focus()
+
+    def _clear_errors(self) -> None:
+        for line in self.query(ErrorLine):
+            line.clear()
+
+    def action_clear(self) -> None:
+        self.reset()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "cashier-id" and not self.query_one("#pin", Input).value:
+            self.query_one("#pin", Input).focus()
+        else:
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        self._clear_errors()
+        cashier_id = self.query_one("#cashier-id", Input).value.strip().upper()
+        pin = self.query_one("#pin", Input).value
+        if not cashier_id:
+            self.query_one("#err-cashier", ErrorLine).say(_("Type your cashier id."))
+            self.query_one("#cashier-id", Input).focus()
+            return
+        if not pin:
+            self.query_one("#err-pin", ErrorLine).say(_("Type your PIN."))
+            self.query_one("#pin", Input).focus()
+            return
+        self.call_till("sign_in", self.till.sign_in, cashier_id, pin)
+
+    def till_sign_in(self, cashier: CashierView) -> None:
+        self.query_one("#pin", Input).value = ""
+        self.app.signed_in(cashier)
+
+    def till_sign_in_failed(self, exc: BaseException) -> None:
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if isinstance(exc, errors.UnknownCashier):
+            self.query_one("#err-cashier", ErrorLine).say(error_text(exc, self.lang))
+            self.query_one("#cashier-id", Input).focus()
+        elif isinstance(exc, errors.AccountLocked):
+            until = exc.until.astimezone(self.app.clock.now().tzinfo)
+            self.query_one("#err-pin", ErrorLine).say(
+                _("This account is locked until {time}. Ask a manager.").format(
+                    time=when(until, with_date=False)))
+            pin.focus()
+        elif isinstance(exc, errors.AuthError):
+            self.query_one("#err-pin", ErrorLine).say(error_text(exc, self.lang))
+            pin.focus()
+        else:
+            self.show_error(error_text(exc, self.lang))

@@ -1,0 +1,154 @@
+"""Small widgets every screen shares: the top bar, the training banner, the two key rows,
+error lines that sit next to their field, and a labelled field."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingsMap
+from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from cashier_tui.i18n import _
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Give ``node`` its own bindings with descriptions in the current language.
+
+    Binding descriptions are class-level ``N_()`` strings; each instance gets them translated
+    when it is built, so the Footer, the help screen and the command palette speak the UI's
+    language. (Textual copies ``_merged_bindings`` into ``_bindings`` per instance.)
+    """
+    translated = BindingsMap()
+    for key, bindings in node._bindings.key_to_bindings.items():
+        translated.key_to_bindings[key] = [
+            replace(b, description=_(b.description)) if b.description else b for b in bindings
+        ]
+    node._bindings = translated
+
+
+class KeyBar(Static):
+    """One row of the footer: the current screen's keys, or the app's global keys.
+
+    Two rows instead of Textual's one-row Footer, so that every key of the screen and every
+    F-key stays visible at 80 columns, in Chinese too. Built from the screen's active
+    bindings and redrawn whenever they change, like the Footer.
+    """
+
+    COMPONENT_CLASSES = {"keybar--key", "keybar--off"}
+
+    def __init__(self, scope: str, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.scope = scope
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+        self.redraw()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _changed(self, screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.redraw()
+
+    def keys(self) -> list[tuple[str, str, bool]]:
+        found: list[tuple[str, str, bool]] = []
+        seen: set[str] = set()
+        for node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if not binding.show or not binding.description or binding.action in seen:
+                continue
+            if (node is self.app) != (self.scope == "app"):
+                continue
+            seen.add(binding.action)
+            found.append((self.app.get_key_display(binding), _(binding.description), enabled))
+        return found
+
+    def redraw(self) -> None:
+        key_style = self.get_component_rich_style("keybar--key")
+        off_style = self.get_component_rich_style("keybar--off")
+        keys = self.keys()
+        width = sum(Text(f"{k} {d}").cell_len for k, d, _on in keys)
+        # Two spaces between keys when they fit, else one: all of them stay on screen.
+        sep = "  " if width + 2 * max(0, len(keys) - 1) <= (self.size.width or 80) else " "
+        text = Text(no_wrap=True, overflow="crop")
+        for n, (key, description, enabled) in enumerate(keys):
+            if n:
+                text.append(sep)
+            text.append(key, off_style if not enabled else key_style)
+            text.append(" " + description, off_style if not enabled else "")
+        self.update(text)
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+
+class Keys(Vertical):
+    """The bottom of every screen: screen keys above, global keys below."""
+
+    def compose(self) -> ComposeResult:
+        yield KeyBar("screen", id="screen-keys")
+        yield KeyBar("app", id="app-keys")
+
+
+class TopBar(Horizontal):
+    """Screen title on the left; store, till and who is signed in on the right."""
+
+    def __init__(self, title: str, where: str) -> None:
+        super().__init__()
+        self._title = title
+        self._where = where
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text(self._title), id="title")
+        yield Label(Text(self._where), id="where")
+
+
+class TrainingBanner(Static):
+    def __init__(self) -> None:
+        super().__init__(_("TRAINING MODE · practice only, nothing real is touched"),
+                         markup=False)
+
+
+class ErrorLine(Static):
+    """A plain sentence next to the field it is about; hidden while empty."""
+
+    def __init__(self, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__("", markup=False, id=id, classes=classes)
+
+    def say(self, text: str | None) -> None:
+        self.update(text or "")
+        self.set_class(bool(text), "-on")
+
+    def clear(self) -> None:
+        self.say(None)
+
+    @property
+    def text(self) -> str:
+        return str(self.content) if self.has_class("-on") else ""
+
+
+class Note(Static):
+    """Plain text (never markup: it may hold what the cashier typed)."""
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(text, markup=False, id=id, classes=classes)
+
+
+class Field(Vertical):
+    """A label, its widget and the error line that belongs to it."""
+
+    def __init__(self, label: str, widget: Widget, *, name: str, classes: str = "") -> None:
+        super().__init__(id=f"field-{name}", classes=f"field {classes}".strip())
+        self._label = label
+        self._widget = widget
+        self.field_name = name
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text(self._label), classes="field-label")
+        yield self._widget
+        yield ErrorLine(id=f"err-{self.field_name}", classes="field-error")

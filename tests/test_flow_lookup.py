@@ -1,0 +1,160 @@
+"""Pilot flows: signing in, scanning, and what the sale screen says (DESIGN.md §2, 0-2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screens.lookup import LookupScreen
+from screens.refund import RefundScreen
+from screens.sale import SaleScreen
+from screens.signin import SignInScreen
+from screens.widgets import ErrorLine
+
+from . import ui_fixtures as ui
+from .ui_fixtures import CASHIER, DONE, FULL, OLD, VOIDED, scan, settle, sign_in
+
+rig_factory, seeded_db = ui.rig_factory, ui.seeded_db  # the fixtures
+
+SIZE = (80, 24)
+
+
+def said(app, selector: str = "#error") -> str:
+    return app.screen.query_one(selector, ErrorLine).text
+
+
+async def test_sign_in_opens_the_lookup_with_the_input_focused(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        assert app.focused.id == "cashier-id"
+        await sign_in(pilot, typed=True)
+        assert isinstance(app.screen, LookupScreen)
+        assert app.focused.id == "code"
+        assert app.cashier.cashier_id == CASHIER
+
+
+async def test_wrong_pin_says_how_many_tries_are_left(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, pin="0000")
+        assert isinstance(app.screen, SignInScreen)
+        assert said(app, "#err-pin") == "Wrong PIN. 4 tries left before the account locks."
+        assert app.focused.id == "pin"
+        assert app.screen.query_one("#pin").value == ""
+
+
+async def test_five_wrong_pins_lock_the_account_until_a_time(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            app.screen.reset()
+            await sign_in(pilot, pin="0000")
+        assert said(app, "#err-pin") == "This account is locked until 15:05. Ask a manager."
+        app.screen.reset()
+        await sign_in(pilot)  # the right PIN does not open a locked account
+        assert isinstance(app.screen, SignInScreen)
+        assert "locked until 15:05" in said(app, "#err-pin")
+
+
+async def test_unknown_cashier_is_said_next_to_the_id(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, who="X999", pin="1234")
+        assert said(app, "#err-cashier") == "No cashier with this id."
+
+
+async def test_global_keys_are_off_until_signed_in(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "f6", "f3", "f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert {"new_refund", "journal"}.isdisjoint(
+            b.binding.action for b in app.screen.active_bindings.values())
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("S01-T02-20261120-9999", "No sale with receipt number S01-T02-20261120-9999. Check it, "
+                              "or find the sale with F3."),
+    ("hello world!", "“hello world!” is not a receipt number or a refund code."),
+    ("RF1.R-T01-261120-0001.100.CNY.AAAAAAAAAA",
+     "This refund code is not valid: it was altered, or it is not from this store."),
+])
+async def test_lookup_errors_are_said_next_to_the_input(rig_factory, code, message) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, code)
+        assert isinstance(app.screen, LookupScreen)
+        assert said(app) == message
+        assert app.focused.id == "code"
+
+
+async def test_scan_opens_the_sale_with_its_lines_and_tenders(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press(*FULL.lower(), "enter")  # a scanner with caps lock off
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SaleScreen)
+        assert screen.sale.receipt_no == FULL
+        assert screen.query_one("#lines").row_count == 2
+        assert screen.query_one("#tenders").row_count == 1
+        assert "Can refund CN¥133.00" in str(screen.query_one("#totals").content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+
+
+@pytest.mark.parametrize(("receipt", "badge", "message"), [
+    (VOIDED, "VOIDED", "This sale was voided: there is nothing to refund."),
+    (DONE, "FULLY REFUNDED", "Everything on this sale has already been refunded."),
+])
+async def test_nothing_to_refund_greys_the_refund_keys(rig_factory, receipt, badge,
+                                                       message) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, receipt)
+        screen = app.screen
+        assert [str(b.content) for b in screen.query(".badge")] == [badge]
+        assert said(app) == message
+        active = {b.binding.action: b.enabled for b in screen.active_bindings.values()}
+        assert active["full"] is False and active["items"] is False
+        await pilot.press("f", "i", "a")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_outside_the_window_shows_the_badge_and_the_approval_path(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, OLD)
+        assert [str(b.content) for b in app.screen.query(".badge")] == [
+            "OUTSIDE WINDOW (45 days)"]
+        assert said(app) == ("Sold 45 days ago, outside the 30-day window: a manager must "
+                             "approve.")
+
+
+async def test_a_refund_code_opens_that_refund(rig_factory) -> None:
+    rig = rig_factory()
+    refund = rig.till.journal()[0]
+    code = rig.till.codec.encode(refund.refund_no, refund.amount, refund.currency)
+    async with rig.app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, code)
+        assert isinstance(rig.app.screen, RefundScreen)
+        assert rig.app.screen.refund.refund_no == refund.refund_no
+
+
+async def test_chinese_sign_in_and_errors(rig_factory) -> None:
+    app = rig_factory(lang="zh").app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, pin="0000")
+        assert said(app, "#err-pin") == "密码错误。再错 4 次账号将被锁定。"
+        app.screen.reset()
+        await sign_in(pilot)
+        await scan(pilot, "S01-T02-20261120-9999")
+        assert said(app).startswith("没有小票号为 S01-T02-20261120-9999 的交易")
