@@ -1,0 +1,283 @@
+"""``import-sales``: a JSON Lines file of sales (DESIGN.md §4), imported whole or not at all.
+
+The file is streamed in batches. Every line is checked (:mod:`cashier_tui.import_rules`); each
+batch's receipt numbers are looked up with one ``IN`` query; the rows of a clean batch go in
+with ``executemany``, all inside one write transaction. After the first problem nothing more
+is written, checking goes on so that every problem is reported, and the transaction is rolled
+back: the database is unchanged. A sale already stored with the same canonical content (its
+``source_hash``) is counted as unchanged; a different sale under a stored receipt number is a
+problem of that line.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Boolean, Connection, Engine, Table, bindparam, select
+
+from .import_fast import fast_check
+from .import_rules import CheckedSale, check_sale
+from .storage.db import write_tx
+from .storage.models import Sale, SaleLine, Tender
+
+log = logging.getLogger("cashier_tui.importer")
+
+BATCH = 2000  # lines per lookup and per executemany; also how often progress is reported
+MAX_KEPT_ERRORS = 1000  # the rest are only counted
+
+# progress(lines_read, fraction_of_the_file_read)
+Progress = Callable[[int, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int  # 1-based line number in the file
+    field: str  # e.g. "receipt_no", "lines[0].qty" (indexes from 0, as jq writes them)
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    added: int
+    unchanged: int
+    total: int  # sales in the file: added + unchanged
+
+
+class ImportFailed(Exception):
+    """The file was rejected; nothing was written. ``count`` may exceed ``len(errors)``."""
+
+    def __init__(self, errors: list[LineError], count: int | None = None) -> None:
+        self.errors = errors
+        self.count = len(errors) if count is None else count
+        super().__init__(f"{self.count} problem(s), first: {errors[0] if errors else '-'}")
+
+
+def _read(path: Path) -> Iterator[tuple[int, int, bytes]]:
+    """(line number, bytes read so far, the line); blank lines are skipped."""
+    done = 0
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            done += len(raw)
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw.strip():
+                yield number, done, raw
+
+
+def _check_slowly(raw: bytes, out: list[tuple[str, str]]) -> CheckedSale | None:
+    """Every problem of a line the fast path did not accept, in words."""
+    try:
+        parsed = json.loads(raw)
+    except UnicodeDecodeError:
+        out.append(("(line)", "is not UTF-8 text"))
+        return None
+    except json.JSONDecodeError as exc:
+        out.append(("(line)", f"is not valid JSON: {exc.msg} at column {exc.colno}"))
+        return None
+    return check_sale(parsed, out)
+
+
+SALE_COLUMNS = ("id", "receipt_no", "sold_at", "utc_offset_min", "store", "till", "cashier",
+                "currency", "status", "total", "source_hash", "refunded", "in_flight")
+LINE_COLUMNS = ("sale_id", "line_no", "sku", "name", "qty", "unit_price", "discount", "net",
+                "tax_rate", "refunded_qty", "in_flight_qty", "refunded_amount",
+                "in_flight_amount")
+TENDER_COLUMNS = ("sale_id", "seq", "method", "amount", "reference", "card_last4", "settled",
+                  "refunded", "in_flight")
+
+
+def _processor(column, dialect):
+    """SQLAlchemy's own conversion of a value for this column on this database, if any."""
+    if isinstance(column.type, Boolean):
+        return None  # both drivers take a Python bool as it is
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+class _Insert:
+    """``executemany`` of plain tuples straight to the driver (no per-row ORM or Core work):
+    SQLAlchemy's own bind processors are applied only to the columns that have one (times on
+    SQLite), and any other column of the table gets its scalar default, so a column added to
+    models.py later with a default needs no change here."""
+
+    def __init__(self, conn: Connection, table: Table, columns: tuple[str, ...]) -> None:
+        dialect = conn.dialect
+        extra = [c for c in table.columns if c.name not in columns and not c.primary_key]
+        for column in extra:
+            if not (column.default is not None and column.default.is_scalar) and \
+                    not column.nullable:
+                raise RuntimeError(f"importer: no value for {table.name}.{column.name}")
+        names = [*columns, *(c.name for c in extra)]
+        self.tail = tuple(c.default.arg if c.default is not None else None for c in extra)
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+                    f"VALUES ({', '.join([mark] * len(names))})")
+        self.processors = [(i, proc) for i, name in enumerate(columns)
+                           if (proc := _processor(table.c[name], dialect))]
+        self.conn = conn
+
+    def __call__(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        tail, processors = self.tail, self.processors
+        if processors or tail:
+            out = []
+            for row in rows:
+                if processors:
+                    row = list(row)
+                    for i, proc in processors:
+                        row[i] = proc(row[i])
+                    row = tuple(row)
+                out.append(row + tail)
+            rows = out
+        self.conn.exec_driver_sql(self.sql, rows)
+
+
+class _Writer:
+    """Looks receipts up and writes rows on one connection, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        if conn.dialect.paramstyle not in ("qmark", "format", "pyformat"):  # pragma: no cover
+            raise RuntimeError(f"importer: unsupported driver {conn.dialect.driver}")
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.next_id = 0
+        if not self.postgres:  # the write lock is held (BEGIN IMMEDIATE): ids are ours
+            self.next_id = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM sale").scalar()
+        # Into an empty table (a new till, the demo, a benchmark) only the file itself can
+        # repeat a receipt, and the file's own duplicates are caught before this: no lookups.
+        self.empty = conn.exec_driver_sql("SELECT 1 FROM sale LIMIT 1").first() is None
+        self.lookup = select(Sale.receipt_no, Sale.source_hash).where(
+            Sale.receipt_no.in_(bindparam("receipts", expanding=True)))
+        self.sales = _Insert(conn, Sale.__table__, SALE_COLUMNS)
+        self.lines = _Insert(conn, SaleLine.__table__, LINE_COLUMNS)
+        self.tenders = _Insert(conn, Tender.__table__, TENDER_COLUMNS)
+
+    def existing(self, receipts: list[str]) -> dict[str, str]:
+        if not receipts or self.empty:
+            return {}
+        return dict(self.conn.execute(self.lookup, {"receipts": receipts}).all())
+
+    def _ids(self, n: int) -> list[int]:
+        if self.postgres:
+            return list(self.conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('sale', 'id')) "
+                "FROM generate_series(1, %(n)s)", {"n": n}).scalars())
+        first = self.next_id + 1
+        self.next_id += n
+        return list(range(first, first + n))
+
+    def write(self, sales: list[CheckedSale]) -> None:
+        if not sales:
+            return
+        sale_rows, line_rows, tender_rows = [], [], []
+        for sale_id, s in zip(self._ids(len(sales)), sales, strict=True):
+            sale_rows.append((sale_id, s.receipt_no, s.sold_at, s.utc_offset_min, s.store,
+                              s.till, s.cashier, s.currency, s.status, s.total, s.source_hash,
+                              0, 0))
+            line_rows.extend((sale_id, no, *line, 0, 0, 0, 0)
+                             for no, line in enumerate(s.lines, 1))
+            tender_rows.extend((sale_id, seq, *pay, 0, 0)
+                               for seq, pay in enumerate(s.payments, 1))
+        self.sales(sale_rows)
+        self.lines(line_rows)
+        self.tenders(tender_rows)
+
+
+class _Run:
+    """The state of one import: counts, problems, the receipts seen in the file."""
+
+    def __init__(self, writer: _Writer) -> None:
+        self.writer = writer
+        self.errors: list[LineError] = []
+        self.error_count = 0
+        self.added = 0
+        self.unchanged = 0
+        self.seen: dict[str, int] = {}  # receipt_no -> line it first appeared on
+
+    def problem(self, error: LineError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(error)
+
+    def batch(self, checked: list[tuple[int, CheckedSale]]) -> None:
+        stored = self.writer.existing([sale.receipt_no for _, sale in checked])
+        new: list[CheckedSale] = []
+        for number, sale in checked:
+            known = stored.get(sale.receipt_no)
+            if known is None:
+                new.append(sale)
+            elif known == sale.source_hash:
+                self.unchanged += 1
+            else:
+                self.problem(LineError(number, "receipt_no", (
+                    f"{sale.receipt_no} is already stored with different content; a sale "
+                    "cannot be changed by importing it again")))
+        if self.error_count == 0:
+            self.writer.write(new)
+            self.added += len(new)
+
+    def line(self, number: int, raw: bytes) -> CheckedSale | None:
+        sale = fast_check(raw)
+        if sale is None:
+            problems: list[tuple[str, str]] = []
+            sale = _check_slowly(raw, problems)
+            for field, message in problems:
+                self.problem(LineError(number, field, message))
+            if sale is None:
+                return None
+        first = self.seen.setdefault(sale.receipt_no, number)
+        if first != number:
+            self.problem(LineError(number, "receipt_no",
+                                   f"{sale.receipt_no} is already on line {first} of this file"))
+            return None
+        return sale
+
+
+def import_sales(engine: Engine, path: str | os.PathLike[str], *,
+                 progress: Progress | None = None) -> ImportReport:
+    """Import a JSON Lines file of sales, all or nothing. Raises :class:`ImportFailed`
+    (every problem with its line and field; the database unchanged) or ``OSError``."""
+    path = Path(path)
+    size = max(path.stat().st_size, 1)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived acyclic rows: reference counting frees them
+    try:
+        return _import(engine, path, size, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(engine: Engine, path: Path, size: int, progress: Progress | None) -> ImportReport:
+    with write_tx(engine) as session:
+        run = _Run(_Writer(session.connection()))
+        checked: list[tuple[int, CheckedSale]] = []
+        lines_read, done, next_report = 0, 0, BATCH
+        for lines_read, done, raw in _read(path):
+            sale = run.line(lines_read, raw)
+            if sale is not None:
+                checked.append((lines_read, sale))
+                if len(checked) >= BATCH:
+                    run.batch(checked)
+                    checked = []
+            if progress and lines_read >= next_report:
+                progress(lines_read, done / size)
+                next_report = lines_read + BATCH
+        run.batch(checked)
+        if run.error_count:
+            log.warning("import of %s rejected: %d problem(s)", path, run.error_count)
+            raise ImportFailed(run.errors, run.error_count)
+    if progress:
+        progress(lines_read, 1.0)
+    report = ImportReport(run.added, run.unchanged, run.added + run.unchanged)
+    log.info("imported %s: %d added, %d unchanged", path, report.added, report.unchanged)
+    return report
