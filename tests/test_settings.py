@@ -1,0 +1,155 @@
+"""Settings: flag > env > file > default, and errors that say where the bad value is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cashier_tui.domain.policy import Policy
+from cashier_tui.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    import os
+
+    for name in list(os.environ):
+        if name.upper().startswith("CASHIER_TUI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+
+
+def _toml(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults(tmp_path):
+    s = load_settings()
+    assert (s.db, s.printer, s.printer_profile, s.printer_timeout_s) == (
+        None, "preview", "TM-T20II", 4.0)
+    assert (s.voucher_cjk, s.cjk_font, s.lang, s.log_level, s.demo) == (
+        "gb18030", None, None, "INFO", False)
+    assert (s.store_id, s.till_id, s.store_header, s.currency) == (
+        "S01", "T01", ["cashier-tui demo store"], "CNY")
+    assert s.refund_url_base is None
+    assert s.policy() == s.refund_policy() == Policy(window_days=30, approval_threshold=50000,
+                                                     gateway_max_days=365)
+    assert s.config_path == tmp_path / "xdg-config" / "cashier-tui" / "config.toml"
+    assert not s.config_loaded
+    assert s.db_url() == f"sqlite:///{tmp_path / 'xdg-data' / 'cashier-tui' / 'cashier.db'}"
+    assert s.secret_file() == tmp_path / "xdg-data" / "cashier-tui" / "secret.key"
+    assert (s.paper_mm, s.columns) == (80, 48)
+
+
+def test_file_beats_default(tmp_path):
+    _toml(tmp_path / "xdg-config" / "cashier-tui" / "config.toml", """
+printer = "tcp://10.0.0.9"
+printer_profile = "POS-5890"
+store_header = ["Shop 1", "Road 2"]
+[policy]
+window_days = 10
+""")
+    s = load_settings()
+    assert s.config_loaded
+    assert (s.printer, s.columns, s.store_header) == ("tcp://10.0.0.9", 32, ["Shop 1", "Road 2"])
+    assert s.policy.window_days == 10 and s.policy.approval_threshold == "500.00"
+
+
+def test_env_beats_file_and_nested_keys_merge(tmp_path, monkeypatch):
+    config = _toml(tmp_path / "c.toml", """
+printer = "tcp://10.0.0.9"
+[policy]
+window_days = 10
+approval_threshold = "800"
+""")
+    monkeypatch.setenv("CASHIER_TUI_PRINTER", "file:/tmp/out.bin")
+    monkeypatch.setenv("CASHIER_TUI_POLICY__WINDOW_DAYS", "20")
+    monkeypatch.setenv("CASHIER_TUI_STORE_HEADER", '["From env"]')
+    s = load_settings(config)
+    assert s.printer == "file:/tmp/out.bin"
+    assert s.store_header == ["From env"]
+    assert s.policy() == Policy(window_days=20, approval_threshold=80000, gateway_max_days=365)
+
+
+def test_flag_beats_env(monkeypatch):
+    monkeypatch.setenv("CASHIER_TUI_PRINTER", "file:/tmp/out.bin")
+    monkeypatch.setenv("CASHIER_TUI_LANG", "zh")
+    s = load_settings(printer="tcp://127.0.0.1:9100", lang=None, demo=True)
+    assert (s.printer, s.lang, s.demo) == ("tcp://127.0.0.1:9100", "zh", True)
+
+
+def test_config_file_from_env_and_flag(tmp_path, monkeypatch):
+    by_env = _toml(tmp_path / "env.toml", 'till_id = "T07"\n')
+    by_flag = _toml(tmp_path / "flag.toml", 'till_id = "T09"\n')
+    monkeypatch.setenv("CASHIER_TUI_CONFIG", str(by_env))
+    assert load_settings().till_id == "T07"
+    s = load_settings(by_flag)
+    assert (s.till_id, s.config_path) == ("T09", by_flag)
+
+
+def test_named_file_must_exist(tmp_path):
+    with pytest.raises(SettingsError, match=r"missing\.toml: settings file not found"):
+        load_settings(tmp_path / "missing.toml")
+
+
+def test_bad_toml_names_the_file_and_line(tmp_path):
+    config = _toml(tmp_path / "bad.toml", 'printer = "preview"\nlang = zh\n')
+    with pytest.raises(SettingsError) as err:
+        load_settings(config)
+    assert str(err.value).startswith(f"{config}: not valid TOML")
+    assert "line 2" in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ("printer_timeout_s = -1\n", "printer_timeout_s", "greater than 0"),
+    ('lang = "fr"\n', "lang", "'en' or 'zh'"),
+    ('printer_profile = "TM-X"\n', "printer_profile", "TM-T20II"),
+    ('prnter = "preview"\n', "prnter", "unknown setting"),
+    ('currency = "ABC"\n', "currency", "ISO 4217"),
+    ('[policy]\napproval_threshold = "5.001"\n', "policy.approval_threshold", "decimals"),
+    ('[policy]\nwindow_days = "soon"\n', "policy.window_days", "integer"),
+    ('[policy]\nwindow = 3\n', "policy.window", "unknown setting"),
+])
+def test_bad_value_in_file_names_file_and_key(tmp_path, text, key, words):
+    config = _toml(tmp_path / "c.toml", text)
+    with pytest.raises(SettingsError) as err:
+        load_settings(config)
+    assert str(err.value).startswith(f"{config}: {key}: ")
+    assert words in str(err.value)
+
+
+def test_bad_value_in_env_names_the_variable(monkeypatch):
+    monkeypatch.setenv("CASHIER_TUI_POLICY__WINDOW_DAYS", "-3")
+    with pytest.raises(SettingsError, match="environment variable CASHIER_TUI_POLICY__WINDOW_DAYS"):
+        load_settings()
+
+
+def test_bad_flag_names_the_flag():
+    with pytest.raises(SettingsError, match=r"^--lang: "):
+        load_settings(lang="fr")
+
+
+def test_threshold_in_a_currency_without_decimals(monkeypatch):
+    monkeypatch.setenv("CASHIER_TUI_CURRENCY", "JPY")
+    monkeypatch.setenv("CASHIER_TUI_POLICY__APPROVAL_THRESHOLD", "5000")
+    assert load_settings().policy().approval_threshold == 5000
+
+
+def test_small_conveniences(monkeypatch, tmp_path):
+    monkeypatch.setenv("CASHIER_TUI_LOG_LEVEL", "debug")
+    monkeypatch.setenv("CASHIER_TUI_DB", "")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    s = load_settings(secret_path="~/k.key", db=None)
+    assert (s.log_level, s.db, s.ui_lang()) == ("DEBUG", None, "zh")
+    assert s.secret_file() == Path("~/k.key").expanduser()
+    assert load_settings(lang="en").ui_lang() == "en"
+
+
+def test_password_is_hidden():
+    s = load_settings(db="postgresql+psycopg://till:s3cret@db.example/shop")
+    assert "s3cret" not in s.db_display() and "db.example/shop" in s.db_display()
