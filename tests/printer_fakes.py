@@ -25,7 +25,8 @@ class FakePrinter:
 
     mode: ``ok`` reads everything and answers ``DLE EOT 4``; ``paper_out`` answers it with
     "no paper"; ``mute`` reads everything and never answers status; ``silent`` accepts and
-    never reads; ``drop`` reads ``drop_after`` bytes and then resets the connection.
+    never reads; ``drop`` reads ``drop_after`` bytes and then resets the connection;
+    ``busy`` accepts and closes at once (a printer serving another till).
     """
 
     def __init__(self, mode: str = "ok", drop_after: int = 2000) -> None:
@@ -35,8 +36,9 @@ class FakePrinter:
         self.done = threading.Event()  # set when the client has gone (or we dropped it)
         self.connections = 0
         self.server = socket.create_server(("127.0.0.1", 0))
-        if mode == "silent":
-            # A small window, as a real printer's buffer: a stalled printer blocks the sender.
+        if mode in ("silent", "drop"):
+            # A small window, as a real printer's buffer: the sender cannot hand the whole job
+            # to the kernel, so a stalled or lost printer shows while sending.
             self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
         self.port = self.server.getsockname()[1]
         self._stop = threading.Event()
@@ -54,6 +56,10 @@ class FakePrinter:
         except OSError:
             return
         self.connections += 1
+        if self.mode == "busy":
+            conn.close()
+            self.done.set()
+            return
         if self.mode == "silent":
             self._held.append(conn)  # never read; closed by close()
             self._stop.wait(30)
@@ -66,7 +72,7 @@ class FakePrinter:
     def _talk(self, conn: socket.socket) -> None:
         while True:
             try:
-                chunk = conn.recv(65536)
+                chunk = conn.recv(1024 if self.mode == "drop" else 65536)
             except OSError:
                 return
             if not chunk:

@@ -1,0 +1,154 @@
+"""``PrintService``: the till's one entry point for printing vouchers.
+
+Called from a Textual thread worker. It never raises for a printer problem: it returns a
+:class:`PrintResult` with a code and a plain message, and the caller records the voucher as
+printed or not. A failed print never touches the refund, which stays committed and can be
+printed again.
+
+``timeout_s`` bounds the talking to the printer (connect, status, sending), never the
+library's 60 s; rendering the bytes before it takes a few milliseconds (the first job also
+imports python-escpos, ~0.5 s, which is why nothing imports it at start).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cashier_tui.domain.views import RefundView
+from cashier_tui.qrpayload import RefundCodec
+
+from .layout import PROFILE_COLUMNS, Op, VoucherContext, build_voucher, voucher_job
+from .preview import render_preview
+from .targets import PreviewTarget, PrinterError, VoucherTarget, parse_target
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    ok: bool
+    code: str  # ok | offline | refused | timeout | dropped | paper_out | usb_backend | ...
+    message: str
+    preview_lines: tuple[str, ...] = field(default=())
+
+
+def profile_columns(profile: str) -> int:
+    """Font A columns of a printer profile (48 for 80 mm paper, 32 for 58 mm)."""
+    if profile in PROFILE_COLUMNS:
+        return PROFILE_COLUMNS[profile]
+    from .escpos_render import open_dummy
+
+    columns = open_dummy(profile).profile.profile_data["fonts"]["0"]["columns"]
+    return 32 if int(columns) < 48 else 48
+
+
+def codec_from_settings(settings) -> RefundCodec | None:
+    """The refund QR codec of the settings, or None when no ``secret_path`` is set."""
+    from pathlib import Path
+
+    from cashier_tui.qrpayload import load_or_create_secret
+
+    secret_path = getattr(settings, "secret_path", None)
+    if not secret_path:
+        return None
+    return RefundCodec(load_or_create_secret(Path(secret_path)),
+                       getattr(settings, "refund_url_base", None) or None)
+
+
+class PrintService:
+    def __init__(self, uri: str = "preview", profile: str = "TM-T20II", timeout_s: float = 4.0,
+                 store_header: Sequence[str] = (), voucher_cjk: str = "gb18030",
+                 cjk_font: str | None = None, codec: RefundCodec | None = None,
+                 training: bool = False) -> None:
+        """Raises ``ValueError`` for a printer URI that is not one of the known forms."""
+        self.target: VoucherTarget = parse_target(uri, profile)
+        self.profile = profile
+        self.timeout_s = float(timeout_s)
+        self.store_header = tuple(store_header)
+        self.voucher_cjk = voucher_cjk
+        self.cjk_font = cjk_font
+        self.codec = codec
+        self.training = training
+        self._columns: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings, *, training: bool = False,
+                      codec: RefundCodec | None = None) -> PrintService:
+        """Built from the app's settings (attributes printer, printer_profile,
+        printer_timeout_s, store_header, voucher_cjk, cjk_font, refund_url_base, secret_path).
+        """
+        if codec is None:
+            codec = codec_from_settings(settings)
+        return cls(getattr(settings, "printer", None) or "preview",
+                   profile=getattr(settings, "printer_profile", None) or "TM-T20II",
+                   timeout_s=getattr(settings, "printer_timeout_s", None) or 4.0,
+                   store_header=getattr(settings, "store_header", None) or (),
+                   voucher_cjk=getattr(settings, "voucher_cjk", None) or "gb18030",
+                   cjk_font=getattr(settings, "cjk_font", None) or None,
+                   codec=codec, training=training)
+
+    @property
+    def columns(self) -> int:
+        if self._columns is None:
+            self._columns = profile_columns(self.profile)
+        return self._columns
+
+    def qr_payload(self, refund: RefundView) -> str:
+        if self.codec is None:
+            return ""
+        return self.codec.encode(refund.refund_no, refund.amount, refund.currency)
+
+    def voucher(self, refund: RefundView, lang: str, *, reprint: bool = False) -> list[Op]:
+        """The document of a print job: customer copy, then merchant copy."""
+        ctx = VoucherContext(store_header=self.store_header, columns=self.columns, lang=lang,
+                             reprint=reprint, training=self.training or refund.training,
+                             qr_payload=self.qr_payload(refund))
+        return voucher_job(refund, ctx)
+
+    def preview(self, refund: RefundView, lang: str, *, reprint: bool = False) -> list[str]:
+        """Text lines of the customer copy (for the done screen); nothing is printed."""
+        ctx = VoucherContext(store_header=self.store_header, columns=self.columns, lang=lang,
+                             reprint=reprint, training=self.training or refund.training,
+                             qr_payload=self.qr_payload(refund))
+        return render_preview(build_voucher(refund, ctx), self.columns)
+
+    def print_refund(self, refund: RefundView, lang: str, *,
+                     reprint: bool = False) -> PrintResult:
+        try:
+            ops = self.voucher(refund, lang, reprint=reprint)
+        except Exception as exc:  # a layout bug must not take the till down
+            log.exception("voucher layout failed for %s", refund.refund_no)
+            return PrintResult(False, "error", f"The voucher could not be laid out: {exc}")
+        result = self.print_ops(ops)
+        log.info("print %s %s: %s", "reprint" if reprint else "voucher", refund.refund_no,
+                 result.code)
+        return result
+
+    def print_ops(self, ops: list[Op]) -> PrintResult:
+        """Render and send any document; the result says what happened."""
+        lines = tuple(render_preview(ops, self.columns))
+        if isinstance(self.target, PreviewTarget):
+            self.target.send("\n".join(lines).encode(), self.timeout_s)
+            return PrintResult(True, "ok", "The voucher is shown on screen (printer: preview).",
+                               lines)
+        try:
+            from .escpos_render import render_escpos
+            from .images import CJKFontMissing
+
+            try:
+                data = render_escpos(ops, profile=self.profile, columns=self.columns,
+                                     cjk=self.voucher_cjk, cjk_font=self.cjk_font)
+            except CJKFontMissing as exc:
+                return PrintResult(False, "no_cjk_font", str(exc), lines)
+            self.target.send(data, self.timeout_s)
+        except PrinterError as exc:
+            log.warning("printer %s: %s", self.target, exc.code)
+            return PrintResult(False, exc.code, exc.message, lines)
+        except Exception as exc:
+            log.exception("printing to %s failed", self.target)
+            return PrintResult(False, "error", f"Printing failed: {exc}. Press P to print "
+                               "again, or check the printer settings.", lines)
+        return PrintResult(True, "ok", f"The voucher was sent to the printer ({self.target}).",
+                           lines)

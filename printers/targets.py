@@ -1,0 +1,204 @@
+"""Where vouchers go, by URI: the ``VoucherTarget`` port and its adapters.
+
+``preview`` | ``file:PATH`` | ``tcp://HOST[:9100]`` | ``usb://VID:PID`` |
+``serial:///dev/ttyUSB0?baud=9600`` | ``lp://QUEUE``
+
+Each adapter sends finished ESC/POS bytes (rendered beforehand on a ``Dummy`` printer) with
+a whole-job deadline, and raises :class:`PrinterError` with a code and a plain message.
+python-escpos's classes (Network, Usb, Serial, LP) do the talking; they are imported
+inside :meth:`send`, never at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
+         "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
+AGAIN = "then press P to print again."
+
+
+class PrinterError(Exception):
+    """A printing problem: ``code`` for the program, ``message`` for the cashier."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@contextlib.contextmanager
+def quiet():
+    """python-escpos print()s warnings; in a TUI they would land on the screen."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+class VoucherTarget(ABC):
+    uri: str
+
+    @abstractmethod
+    def send(self, data: bytes, timeout_s: float) -> None:
+        """Deliver one job, within ``timeout_s``, or raise :class:`PrinterError`."""
+
+    def __str__(self) -> str:
+        return self.uri
+
+
+@dataclass
+class PreviewTarget(VoucherTarget):
+    """Nothing leaves the till: jobs are kept (the last 10) for the app to show."""
+
+    uri: str = "preview"
+    jobs: list[bytes] = field(default_factory=list)
+
+    def send(self, data: bytes, timeout_s: float) -> None:
+        self.jobs = [*self.jobs[-9:], data]
+
+
+@dataclass
+class FileTarget(VoucherTarget):
+    path: Path
+    uri: str = ""
+
+    def send(self, data: bytes, timeout_s: float) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "ab") as out:
+                out.write(data)
+        except OSError as exc:
+            raise PrinterError("file_error", f"Cannot write the voucher to {self.path}: "
+                               f"{exc.strerror or exc}. Check the path, {AGAIN}") from exc
+
+
+@dataclass
+class UsbTarget(VoucherTarget):
+    vendor: int
+    product: int
+    profile: str = "TM-T20II"
+    uri: str = ""
+
+    def send(self, data: bytes, timeout_s: float) -> None:
+        where = f"{self.vendor:04x}:{self.product:04x}"
+        try:
+            with quiet():
+                from escpos.printer import Usb
+
+                printer = Usb(self.vendor, self.product, timeout=int(timeout_s * 1000),
+                              profile=self.profile)
+                printer.open()
+                try:
+                    printer._raw(data)
+                finally:
+                    printer.close()
+        except PrinterError:
+            raise
+        except Exception as exc:
+            name = type(exc).__name__
+            if name == "NoBackendError":
+                raise PrinterError("usb_backend", "USB printing needs libusb, which is not "
+                                   "installed (Debian: apt-get install libusb-1.0-0).") from exc
+            if "Timeout" in name:
+                raise PrinterError("timeout", f"The USB printer {where} did not take the "
+                                   f"voucher in time. Check its paper and cover, {AGAIN}") from exc
+            if name in ("DeviceNotFoundError", "USBNotFoundError"):
+                raise PrinterError("offline", f"The USB printer {where} is not connected. "
+                                   f"Check its cable and that it is on, {AGAIN}") from exc
+            raise PrinterError("error", f"The USB printer {where} failed: {exc}. {AGAIN}") \
+                from exc
+
+
+@dataclass
+class SerialTarget(VoucherTarget):
+    device: str
+    baud: int = 9600
+    profile: str = "TM-T20II"
+    uri: str = ""
+
+    def send(self, data: bytes, timeout_s: float) -> None:
+        try:
+            with quiet():
+                from escpos.printer import Serial
+
+                printer = Serial(self.device, self.baud, timeout=timeout_s, profile=self.profile)
+                printer.open()
+                try:
+                    printer.device.write_timeout = timeout_s
+                    printer._raw(data)
+                finally:
+                    printer.close()
+        except Exception as exc:
+            name = type(exc).__name__
+            if "Timeout" in name:
+                raise PrinterError("timeout", f"The printer on {self.device} did not take the "
+                                   f"voucher in time. Check its paper and cable, {AGAIN}") from exc
+            if name == "DeviceNotFoundError":
+                raise PrinterError("offline", f"The printer on {self.device} is not "
+                                   f"connected. Check its cable and that it is on, {AGAIN}") \
+                    from exc
+            raise PrinterError("error", f"The printer on {self.device} failed: {exc}. "
+                               f"{AGAIN}") from exc
+
+
+@dataclass
+class LpTarget(VoucherTarget):
+    queue: str
+    profile: str = "TM-T20II"
+    uri: str = ""
+
+    def send(self, data: bytes, timeout_s: float) -> None:
+        if shutil.which("lp") is None or shutil.which("lpstat") is None:
+            raise PrinterError("lp_missing", f"Printing to the queue {self.queue} needs the "
+                               "CUPS lp command (Debian: apt-get install cups-client).")
+        try:
+            with quiet():
+                from escpos.printer import LP
+
+                printer = LP(self.queue, profile=self.profile)
+                printer.open()
+                printer._raw(data)
+                printer.close()
+        except Exception as exc:
+            raise PrinterError("offline", f"The print queue {self.queue} cannot take the "
+                               f"voucher: {exc}. Check it with lpstat, {AGAIN}") from exc
+
+
+def parse_target(uri: str, profile: str = "TM-T20II") -> VoucherTarget:
+    """The target for a printer URI, or ``ValueError`` naming the forms that work."""
+    from .network import NetworkTarget
+
+    text = (uri or "").strip()
+    bad = ValueError(f"{uri!r} is not a printer address. Use one of: {FORMS}")
+    if text == "preview":
+        return PreviewTarget()
+    if text.startswith("file:"):
+        path = text[len("file://"):] if text.startswith("file://") else text[len("file:"):]
+        if not path:
+            raise bad
+        return FileTarget(Path(path), uri=text)
+    parts = urlsplit(text)
+    if parts.scheme == "tcp" and parts.hostname and parts.path in ("", "/"):
+        try:
+            port = parts.port or 9100
+        except ValueError:
+            raise bad from None
+        return NetworkTarget(parts.hostname, port, profile=profile, uri=text)
+    if parts.scheme == "usb":
+        match = re.fullmatch(r"usb://(?:0x)?([0-9a-fA-F]{1,4}):(?:0x)?([0-9a-fA-F]{1,4})", text)
+        if match:
+            return UsbTarget(int(match[1], 16), int(match[2], 16), profile=profile, uri=text)
+    if parts.scheme == "serial" and parts.path.startswith("/") and not parts.netloc:
+        baud = parse_qs(parts.query).get("baud", ["9600"])[0]
+        if baud.isdigit():
+            return SerialTarget(parts.path, int(baud), profile=profile, uri=text)
+    if parts.scheme == "lp" and re.fullmatch(r"[\w.@-]+", parts.netloc or "") and not \
+            parts.path.strip("/"):
+        return LpTarget(parts.netloc, profile=profile, uri=text)
+    raise bad
