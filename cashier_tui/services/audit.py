@@ -32,11 +32,12 @@ def _encode(detail: dict[str, object]) -> str:
     return text[:MAX_DETAIL]
 
 
-def record(session: Session, kind: str, actor: str | None, at: datetime, /,
+def record(session: Session, kind: str, actor: str | None, at: datetime,
            refund_no: str | None = None, **detail: object) -> None:
     """Append one audit event in ``session``'s transaction (it commits with the change).
 
-    ``detail`` becomes the event's JSON (any key, even ``kind``): ids, codes and amounts only.
+    ``detail`` becomes the event's JSON: ids, codes and amounts only (its keys cannot be this
+    function's own parameter names).
     """
     session.add(AuditEvent(
         at=to_utc(at), actor=(actor[:20] if actor else actor), kind=kind[:24],

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..domain.errors import Conflict, StoreUnavailable, TillError
 
@@ -29,6 +30,7 @@ NO_SCHEMA = ("The database has no till tables yet: run `cashier-tui db upgrade`;
              "nothing was changed.")
 CONFLICT = ("The database refused the change (the sale changed meanwhile); nothing was "
             "changed. Look the sale up again.")
+BAD_VALUE = "The database refused a value (too long or out of range); nothing was changed."
 
 _BUSY_HINTS = ("database is locked", "database is busy", "database table is locked",
                "lock timeout", "could not obtain lock", "deadlock detected",
@@ -64,6 +66,8 @@ def store_error(exc: DBAPIError) -> TillError:
     text = str(getattr(exc, "orig", exc) or exc).lower()
     if isinstance(exc, IntegrityError):
         return Conflict(CONFLICT)
+    if isinstance(exc, DataError):
+        return Conflict(BAD_VALUE)
     if any(hint in text for hint in _BUSY_HINTS):
         return StoreUnavailable(BUSY)
     if any(hint in text for hint in _SCHEMA_HINTS):
@@ -81,5 +85,8 @@ def guarded(fn: Callable[P, T]) -> Callable[P, T]:
         except (OperationalError, DBAPIError) as exc:
             log.warning("database error in %s: %s", fn.__name__, exc.__class__.__name__)
             raise store_error(exc) from exc
+        except PoolTimeout as exc:  # every connection of the pool is busy
+            log.warning("database pool exhausted in %s", fn.__name__)
+            raise StoreUnavailable(BUSY) from exc
 
     return wrapper

@@ -22,7 +22,15 @@ from ..domain.errors import ApprovalRequired, RefundRejected
 from ..domain.policy import Policy
 from ..domain.views import Approval, Quote, RefundRequest, RefundView
 from ..storage.db import lock_sale, read_tx, write_tx
-from ..storage.models import Refund, RefundCounter, RefundLeg, RefundLine, SaleLine, Tender
+from ..storage.models import (
+    Refund,
+    RefundCounter,
+    RefundLeg,
+    RefundLine,
+    Sale,
+    SaleLine,
+    Tender,
+)
 from . import audit, people, sales
 from .common import to_utc
 from .legs import lines_state, move_lines, refund_status
@@ -59,80 +67,83 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
            approval: Approval | None, *, clock: Clock, policy: Policy, till_id: str,
            store: str, training: bool, new_key: Callable[[], str]) -> RefundView:
     """Write the refund atomically; raises RefundRejected, ApprovalRequired, AuthError."""
-    now = clock.now()
-    with read_tx(engine) as session:
-        snapshot = sales.get_sale(session, request.receipt_no, now, policy)
-    sale_id = snapshot.sale_id
-    pre = build_quote(snapshot, request, policy)
-    if pre.problems:
-        raise RefundRejected(pre.problems)
-    if pre.approvals and approval is None:
-        raise ApprovalRequired(pre.approvals)
-    # The manager is checked in a transaction of its own, before the refund's: a wrong PIN
-    # must stay counted although the refund is never written.
+    receipt_no = sales.check_receipt_no(request.receipt_no)
+    # A manager's PIN is checked in a transaction of its own, before the refund's: a wrong
+    # PIN must stay counted although the refund is then never written.
     approver = (people.verify_manager(engine, approval, clock, policy).cashier_id
                 if approval is not None else None)
+    now = clock.now()
     with write_tx(engine) as session:
-        sale = lock_sale(session, sale_id)
+        found = session.exec(select(Sale.id).where(Sale.receipt_no == receipt_no)).first()
+        if found is None:
+            sales.get_sale(session, receipt_no, now, policy)  # raises SaleNotFound
+        sale = lock_sale(session, found)
         lines = {x.id: x for x in session.exec(
-            select(SaleLine).where(SaleLine.sale_id == sale_id))}
-        tenders = {x.id: x for x in session.exec(select(Tender).where(Tender.sale_id == sale_id))}
-        view = sales.build_sale_view(sale, lines.values(), tenders.values(), now, policy)
-        q = build_quote(view, request, policy)
+            select(SaleLine).where(SaleLine.sale_id == sale.id))}
+        tenders = {x.id: x for x in session.exec(select(Tender).where(Tender.sale_id == sale.id))}
+        # The rules, re-run on the rows read under the lock: the caps are checked atomically.
+        q = build_quote(sales.build_sale_view(sale, lines.values(), tenders.values(), now,
+                                              policy), request, policy)
         if q.problems:
             raise RefundRejected(q.problems)
         if q.approvals and approver is None:
             raise ApprovalRequired(q.approvals)
-        refund_no = next_refund_no(session, till_id, now)
-        refund = Refund(
-            refund_no=refund_no, sale_id=sale_id, kind=request.kind, payout=request.payout,
-            amount=q.amount, currency=q.currency, reason=request.reason,
-            reason_text=((request.reason_text or "").strip() or None),
-            note=((request.note or "").strip()[:200] or None), cashier=cashier_id,
-            approver=approver if q.approvals else None,
-            approval_rules=",".join(q.approvals) or None, status="pending",
-            created_at=to_utc(now), training=training)
-        session.add(refund)
-        session.flush()
-        for ql in q.lines:
-            row = lines[ql.line_id]
-            row.in_flight_qty += ql.qty
-            row.in_flight_amount += ql.amount
-            session.add(row)
-            session.add(RefundLine(refund_id=refund.id, sale_line_id=ql.line_id, qty=ql.qty,
-                                   amount=ql.amount,
-                                   restock=bool(request.restock.get(ql.line_id, True))))
-        states = []
-        for leg in q.legs:
-            tender = tenders[leg.tender_id]
-            cash = leg.action == "cash"
-            if cash:  # paid from the drawer now: refunded in this very transaction
-                tender.refunded += leg.amount
-                sale.refunded += leg.amount
-            else:
-                tender.in_flight += leg.amount
-                sale.in_flight += leg.amount
-            state = "succeeded" if cash else "pending"
-            states.append(state)
-            session.add(tender)
-            session.add(RefundLeg(
-                refund_id=refund.id, tender_id=leg.tender_id, payout=leg.payout,
-                action=leg.action, amount=leg.amount, state=state,
-                idempotency_key=new_key(), updated_at=to_utc(now)))
-        session.add(sale)
-        move_lines(session, refund, "in_flight", lines_state(states))
-        refund.status = refund_status(states)
-        session.add(refund)
-        audit.record(session, "refund", cashier_id, now, refund_no,
-                     receipt_no=sale.receipt_no, refund_kind=request.kind, payout=request.payout,
-                     amount=q.amount, currency=q.currency, reason=request.reason,
-                     legs=[[x.payout, x.action, x.amount] for x in q.legs],
-                     training=training)
-        if q.approvals:
-            audit.record(session, "approval", approver, now, refund_no, cashier=cashier_id,
-                         rules=list(q.approvals))
-        session.flush()
-        result = sales.refund_views(session, [refund], store)[0]
-    log.info("refund %s committed: %s %s %s by %s (%s leg(s), status %s)", refund_no,
+        refund, rlines, legs = _write(
+            session, sale, lines, tenders, q, request, cashier_id,
+            approver if q.approvals else None, now, till_id, training, new_key)
+        result = sales.make_refund_view(refund, sale.receipt_no, rlines, legs, lines, {
+            i: sales.tender_view(t) for i, t in tenders.items()}, store)
+    log.info("refund %s committed: %s %s %s by %s (%s leg(s), status %s)", result.refund_no,
              q.amount, q.currency, request.payout, cashier_id, len(q.legs), result.status)
     return result
+
+
+def _write(session: Session, sale: Sale, lines: dict[int, SaleLine], tenders: dict[int, Tender],
+           q: Quote, request: RefundRequest, cashier_id: str, approver: str | None,
+           now: datetime, till_id: str, training: bool, new_key: Callable[[], str],
+           ) -> tuple[Refund, list[RefundLine], list[RefundLeg]]:
+    """Refund, lines and legs, the caps they hold, the number and the audit events."""
+    refund_no = next_refund_no(session, till_id, now)
+    refund = Refund(
+        refund_no=refund_no, sale_id=sale.id, kind=request.kind, payout=request.payout,
+        amount=q.amount, currency=q.currency, reason=request.reason,
+        reason_text=(request.reason_text or "").strip() or None,
+        note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
+        approval_rules=",".join(q.approvals) or None, status="pending",
+        created_at=to_utc(now), training=training)
+    session.add(refund)
+    session.flush()
+    rlines = []
+    for ql in q.lines:
+        row = lines[ql.line_id]
+        row.in_flight_qty += ql.qty
+        row.in_flight_amount += ql.amount
+        rlines.append(RefundLine(refund_id=refund.id, sale_line_id=ql.line_id, qty=ql.qty,
+                                 amount=ql.amount,
+                                 restock=bool(request.restock.get(ql.line_id, True))))
+    legs = []
+    for leg in q.legs:
+        tender = tenders[leg.tender_id]
+        if leg.action == "cash":  # paid from the drawer now: refunded in this transaction
+            tender.refunded += leg.amount
+            sale.refunded += leg.amount
+        else:
+            tender.in_flight += leg.amount
+            sale.in_flight += leg.amount
+        legs.append(RefundLeg(
+            refund_id=refund.id, tender_id=leg.tender_id, payout=leg.payout, action=leg.action,
+            amount=leg.amount, state="succeeded" if leg.action == "cash" else "pending",
+            idempotency_key=new_key(), updated_at=to_utc(now)))
+    session.add_all([*lines.values(), *tenders.values(), sale, *rlines, *legs])
+    states = [x.state for x in legs]
+    move_lines(session, refund, "in_flight", lines_state(states))
+    refund.status = refund_status(states)
+    audit.record(session, "refund", cashier_id, now, refund_no, receipt_no=sale.receipt_no,
+                 refund_kind=request.kind, payout=request.payout, amount=q.amount,
+                 currency=q.currency, reason=request.reason, training=training,
+                 legs=[[x.payout, x.action, x.amount] for x in q.legs])
+    if approver is not None:
+        audit.record(session, "approval", approver, now, refund_no, cashier=cashier_id,
+                     rules=list(q.approvals))
+    session.flush()
+    return refund, rlines, legs

@@ -63,13 +63,21 @@ def _lines_items(sale: SaleView, request: RefundRequest,
     return [q for _, q in sorted(chosen, key=lambda pair: pair[0])]
 
 
+MAX_TEXT = 200  # reason text and note, as stored
+
+
 def _reason_problems(request: RefundRequest) -> list[Problem]:
+    problems = []
     if request.reason not in REASONS:
-        return [Problem("reason_required", "Choose a reason for the refund.", "reason")]
-    if request.reason == "other" and not (request.reason_text or "").strip():
-        return [Problem("reason_text_required",
-                        "Say in a few words why (the reason is 'other').", "reason_text")]
-    return []
+        problems.append(Problem("reason_required", "Choose a reason for the refund.", "reason"))
+    elif request.reason == "other" and not (request.reason_text or "").strip():
+        problems.append(Problem("reason_text_required",
+                                "Say in a few words why (the reason is 'other').", "reason_text"))
+    for field, text in (("reason_text", request.reason_text), ("note", request.note)):
+        if len((text or "").strip()) > MAX_TEXT:
+            problems.append(Problem("too_long", f"At most {MAX_TEXT} characters.", field,
+                                    {"max": MAX_TEXT}))
+    return problems
 
 
 def _legs(sale: SaleView, amount: int, payout: str) -> list[QuoteLeg]:

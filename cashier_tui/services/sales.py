@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -135,28 +135,32 @@ def refund_views(session: Session, refunds: Sequence[Refund], store: str) -> lis
         select(SaleLine).where(col(SaleLine.id).in_(line_ids)))} if line_ids else {}
     tenders = {t.id: tender_view(t) for t in session.exec(
         select(Tender).where(col(Tender.id).in_(tender_ids)))} if tender_ids else {}
-    views = []
-    for r in refunds:
-        views.append(RefundView(
-            refund_no=r.refund_no, receipt_no=sales[r.sale_id].receipt_no,
-            created_at=from_db(r.created_at), kind=r.kind, payout=r.payout, amount=r.amount,
-            currency=r.currency, reason=r.reason, reason_text=r.reason_text, note=r.note,
-            cashier=r.cashier, approver=r.approver,
-            approval_rules=tuple(x for x in (r.approval_rules or "").split(",") if x),
-            status=r.status,
-            lines=tuple(RefundLineView(
-                line_id=rl.sale_line_id, sku=slines[rl.sale_line_id].sku,
-                name=slines[rl.sale_line_id].name, qty=rl.qty, amount=rl.amount,
-                restock=rl.restock) for rl in rlines[r.id]),
-            legs=tuple(LegView(
-                leg_id=leg.id, tender_id=leg.tender_id, method=tenders[leg.tender_id].method,
-                payout=leg.payout, action=leg.action, amount=leg.amount, state=leg.state,
-                idempotency_key=leg.idempotency_key, attempts=leg.attempts,
-                masked=tenders[leg.tender_id].masked, error=leg.error) for leg in legs[r.id]),
-            training=r.training, printed=r.printed, print_count=r.print_count,
-            store=store, till=refund_till(r.refund_no),
-        ))
-    return views
+    return [make_refund_view(r, sales[r.sale_id].receipt_no, rlines[r.id], legs[r.id],
+                             slines, tenders, store) for r in refunds]
+
+
+def make_refund_view(r: Refund, receipt_no: str, rlines: Iterable[RefundLine],
+                     legs: Iterable[RefundLeg], slines: Mapping[int, SaleLine],
+                     tenders: Mapping[int, TenderView], store: str) -> RefundView:
+    """A refund's view from rows already in hand (the commit builds it without a query)."""
+    return RefundView(
+        refund_no=r.refund_no, receipt_no=receipt_no, created_at=from_db(r.created_at),
+        kind=r.kind, payout=r.payout, amount=r.amount, currency=r.currency, reason=r.reason,
+        reason_text=r.reason_text, note=r.note, cashier=r.cashier, approver=r.approver,
+        approval_rules=tuple(x for x in (r.approval_rules or "").split(",") if x),
+        status=r.status,
+        lines=tuple(RefundLineView(
+            line_id=rl.sale_line_id, sku=slines[rl.sale_line_id].sku,
+            name=slines[rl.sale_line_id].name, qty=rl.qty, amount=rl.amount,
+            restock=rl.restock) for rl in rlines),
+        legs=tuple(LegView(
+            leg_id=leg.id, tender_id=leg.tender_id, method=tenders[leg.tender_id].method,
+            payout=leg.payout, action=leg.action, amount=leg.amount, state=leg.state,
+            idempotency_key=leg.idempotency_key, attempts=leg.attempts,
+            masked=tenders[leg.tender_id].masked, error=leg.error) for leg in legs),
+        training=r.training, printed=r.printed, print_count=r.print_count,
+        store=store, till=refund_till(r.refund_no),
+    )
 
 
 # --- look-ups ---------------------------------------------------------------------------
