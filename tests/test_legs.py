@@ -248,3 +248,28 @@ def test_a_repeated_key_answers_the_first_success(engine):
     assert gateway.refunded_total(REF) == 500
     changed = gateway.submit(GatewayRequest("k1", "refund", "card", REF, 900, "CNY", "R-1"))
     assert changed.outcome == "failed" and gateway.refunded_total(REF) == 500
+
+
+def test_retry_of_an_unknown_refund_number_says_so(engine):
+    from cashier_tui.domain.errors import RefundNotFound
+
+    with pytest.raises(RefundNotFound):
+        make_till(engine).retry("R-T01-261120-0404")
+
+
+def test_retry_is_refused_when_the_items_were_refunded_meanwhile(engine):
+    gateway = SimulatedGateway({REF: "decline"})
+    till = make_till(engine, gateway)
+    r = make_sale(engine, [L(2, 5000)], [T("card", 5000, REF), T("wechat", 5000, "WX-2")])
+    gateway.script["WX-2"] = "decline"
+    line = till.get_sale(r).lines[0].line_id
+    items = RefundRequest(r, "items", items={line: 2}, reason="defective")
+    failed = till.process(till.commit(items, "C001").refund_no)
+    assert failed.status == "failed" and totals(engine, r)["lines"] == [(0, 0, 0, 0)]
+    gateway.script.update({REF: "ok", "WX-2": "ok"})
+    till.process(till.commit(items, "C001").refund_no)  # the same goods, refunded anew
+    with pytest.raises(RefundRejected) as err:
+        till.retry(failed.refund_no)
+    assert err.value.problems[0].code == "caps_gone"
+    assert totals(engine, r)["lines"] == [(2, 0, 10000, 0)]
+    assert totals(engine, r)["sale"] == (10000, 0)

@@ -221,7 +221,7 @@ def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, 
           progress: Progress | None = None) -> RefundView:
     """Failed legs re-reserve their caps and go again with the same key; unknown legs are
     queried first. Raises RefundRejected when the caps are gone."""
-    refund_no = sales.normalise_scan(refund_no)
+    refund_no = _view(engine, refund_no, store).refund_no  # raises RefundNotFound
     with write_tx(engine) as session:
         refund, sale, legs = _locked(session, refund_no)
         before = lines_state(x.state for x in legs)
