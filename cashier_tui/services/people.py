@@ -95,6 +95,8 @@ def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: 
                           cashier_id=cashier_id)
     now = to_utc(clock.now())
     if locked_until and now < locked_until:
+        with write_tx(engine) as session:
+            audit.record(session, fail_kind, cashier_id, clock.now(), why="locked")
         raise AccountLocked(_locked_message(cashier_id, locked_until, clock), locked_until)
     ok = isinstance(pin, str) and pin_matches(pin, salt, expected)
     with write_tx(engine) as session:
