@@ -100,7 +100,7 @@ def test_five_wrong_pins_lock_for_five_minutes(engine, staff, clock):
     assert staff.sign_in("C001", CASHIER_PIN).cashier_id == "C001"
     assert row(engine, "C001").failed_attempts == 0
     whys = [d.get("why") for kind, _actor, d in audit(engine) if kind == "sign_in_failed"]
-    assert whys == ["wrong_pin"] * 5 + ["locked"] * 3  # tries while locked are audited too
+    assert whys == ["wrong_pin"] * 5 + ["locked"] * 2  # tries while locked are audited too
     assert [kind for kind, _a, _d in audit(engine)].count("locked") == 1
 
 
