@@ -8,6 +8,7 @@ module from python-barcode's and qrcode's module patterns rather than scaled.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -120,11 +121,12 @@ def find_cjk_font(setting: str | os.PathLike | None = None) -> str:
     )
 
 
-def _font(path: str, px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, px)
+@lru_cache(maxsize=16)
+def _font(path: str | None, px: int):
+    return ImageFont.truetype(path, px) if path else ImageFont.load_default(px)
 
 
-def text_line_image(text: str, columns: int, font_path: str, *, align: str = "left",
+def text_line_image(text: str, columns: int, font_path: str | None, *, align: str = "left",
                     bold: bool = False, size: int = 1, invert: bool = False) -> Image.Image:
     """One printed line drawn as a bitmap, each character in its printer cell.
 
@@ -135,18 +137,33 @@ def text_line_image(text: str, columns: int, font_path: str, *, align: str = "le
 
     cell, line = CELL_PX * size, LINE_PX * size
     img = Image.new("1", (columns * CELL_PX, line), 0 if invert else 1)
-    draw = ImageDraw.Draw(img)
-    font = _font(font_path, 22 * size)
-    ink = 1 if invert else 0
     room = columns * CELL_PX - cells(text) * cell
     x = {"center": room // 2, "right": room}.get(align, 0)
-    top = (line - 24 * size) // 2
     for ch in text:
         width = char_cells(ch) * cell
         if not ch.isspace():
-            box = draw.textbbox((0, 0), ch, font=font)
-            left = x + (width - (box[2] - box[0])) // 2 - box[0]
-            draw.text((left, top), ch, font=font, fill=ink,
-                      stroke_width=1 if bold else 0, stroke_fill=ink)
+            img.paste(_glyph(ch, width, font_path, size, bold, invert), (x, 0))
         x += width
     return img
+
+
+@lru_cache(maxsize=4096)
+def _glyph(ch: str, width: int, font_path: str | None, size: int, bold: bool,
+           invert: bool) -> Image.Image:
+    """One character centred in its cell, squeezed if the font draws it wider (``m``, ``W``
+    in a proportional font); cached, since a sheet of receipts repeats them a lot."""
+    line = LINE_PX * size
+    canvas = Image.new("L", (width * 3, line), 0)
+    font = _font(font_path, 22 * size)
+    ImageDraw.Draw(canvas).text((width, (line - 24 * size) // 2), ch, font=font, fill=255,
+                                stroke_width=1 if bold else 0, stroke_fill=255)
+    cell = Image.new("L", (width, line), 0)
+    box = canvas.getbbox()
+    if box:
+        ink = canvas.crop((box[0], 0, box[2], line))
+        if ink.width > width - 1:
+            ink = ink.resize((width - 1, line), Image.LANCZOS)
+        cell.paste(ink, ((width - ink.width) // 2, 0))
+    if not invert:
+        cell = Image.eval(cell, lambda v: 255 - v)
+    return cell.point(lambda v: 255 if v >= 128 else 0).convert("1")
