@@ -5,12 +5,25 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from cashier_tui.qrpayload import RefundCodec
 from printers.escpos_render import gb18030_bytes, render_escpos
 from printers.images import CJKFontMissing, find_cjk_font
-from printers.layout import QR, Barcode, Text, VoucherContext, build_voucher, cells, voucher_job
+from printers.layout import (
+    QR,
+    Barcode,
+    Text,
+    VoucherContext,
+    build_voucher,
+    cells,
+    fit,
+    pair,
+    voucher_job,
+    wrap,
+)
 from printers.preview import render_preview
 from tests.printer_fakes import cash_refund, decode_codes, read_escpos, sample_refund
 
@@ -157,8 +170,9 @@ def test_chinese_voucher_in_image_mode(columns: int) -> None:
     assert b"\x1c&" not in data
     stream = read_escpos(data)
     han_lines = [op for op in ops if isinstance(op, Text) and not op.text.isascii()]
-    assert len(stream.images) == len(han_lines) + 2
-    assert all(img.width == columns * 12 for img in stream.images[:-2] if img.height < 80)
+    text_images = [img for img in stream.images if img.height in (30, 60)]  # 1x, 2x lines
+    assert len(stream.images) == len(han_lines) + 2 == len(text_images) + 2  # + the 2 codes
+    assert {img.width for img in text_images} == {columns * 12}
     ascii_lines = [op.text for op in ops if isinstance(op, Text) and op.text.isascii()]
     assert [line for line in stream.lines if line] == [t for t in ascii_lines if t]
     # the drawn lines have ink: the font really has the glyphs
@@ -172,3 +186,15 @@ def test_missing_font_is_a_clear_error() -> None:
     # an English voucher of ASCII text needs no font at all
     ascii_only = [op for op in ops if not isinstance(op, Text) or op.text.isascii()]
     assert render_escpos(ascii_only, cjk="image", cjk_font="/nonexistent/font.ttc")
+
+
+WORDS = st.text(alphabet=st.sampled_from("ab xyz 0-9 保温杯退款凭证 ￥…."), max_size=120)
+
+
+@given(text=WORDS, other=WORDS, width=st.integers(min_value=4, max_value=48))
+def test_fit_wrap_pair_never_overflow(text: str, other: str, width: int) -> None:
+    assert cells(fit(text, width)) <= width
+    lines = wrap(text, width)
+    assert all(cells(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    assert all(cells(line) <= width for line in pair(text, fit(other, width), width))
