@@ -155,8 +155,9 @@ def _glyph(ch: str, width: int, font_path: str | None, size: int, bold: bool,
     line = LINE_PX * size
     canvas = Image.new("L", (width * 3, line), 0)
     font = _font(font_path, 22 * size)
-    ImageDraw.Draw(canvas).text((width, (line - 24 * size) // 2), ch, font=font, fill=255,
-                                stroke_width=1 if bold else 0, stroke_fill=255)
+    draw, top = ImageDraw.Draw(canvas), (line - 24 * size) // 2
+    for dx in (0, 1) if bold else (0,):  # bold as printers do it: struck twice, 1 dot apart
+        draw.text((width + dx, top), ch, font=font, fill=255)
     cell = Image.new("L", (width, line), 0)
     box = canvas.getbbox()
     if box:
