@@ -75,11 +75,12 @@ class PrintService:
 
     @classmethod
     def from_settings(cls, settings, *, training: bool = False,
-                      codec: RefundCodec | None = None) -> PrintService:
+                      codec: RefundCodec | None = None, sign: bool = True) -> PrintService:
         """Built from the app's settings (attributes printer, printer_profile,
         printer_timeout_s, store_header, voucher_cjk, cjk_font, refund_url_base, secret_path).
+        Without ``codec`` one is made from the settings' secret, unless ``sign`` is False.
         """
-        if codec is None:
+        if codec is None and sign:
             codec = codec_from_settings(settings)
         return cls(getattr(settings, "printer", None) or "preview",
                    profile=getattr(settings, "printer_profile", None) or "TM-T20II",
