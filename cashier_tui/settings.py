@@ -80,9 +80,10 @@ class Settings(BaseSettings):
     store_header: list[str] = ["cashier-tui demo store"]
     currency: str = "CNY"
     refund_url_base: str | None = None
-    secret_path: Path | None = None  # None: secret.key in the user data dir
+    secret_path: Path | None = None  # None: secret.key in the user data dir (filled in)
     policy: PolicySettings = PolicySettings()
     demo: bool = False
+    stable_ui: bool = False  # no cursor blink, no animations (snapshots, slow terminals)
 
     _config_path: Path | None = PrivateAttr(None)
     _config_loaded: bool = PrivateAttr(False)
@@ -107,6 +108,11 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("secret_path")
+    @classmethod
+    def _default_secret(cls, value: Path | None) -> Path:
+        return value if value is not None else user_data_dir() / "secret.key"
 
     @field_validator("currency")
     @classmethod
@@ -160,7 +166,7 @@ class Settings(BaseSettings):
         return display_url(self.db_url())
 
     def secret_file(self) -> Path:
-        return self.secret_path or user_data_dir() / "secret.key"
+        return self.secret_path or user_data_dir() / "secret.key"  # always set once loaded
 
     @property
     def log_file(self) -> Path:

@@ -36,13 +36,13 @@ def test_defaults(tmp_path):
         "gb18030", None, None, "INFO", False)
     assert (s.store_id, s.till_id, s.store_header, s.currency) == (
         "S01", "T01", ["cashier-tui demo store"], "CNY")
-    assert s.refund_url_base is None
+    assert s.refund_url_base is None and s.stable_ui is False
     assert s.policy() == s.refund_policy() == Policy(window_days=30, approval_threshold=50000,
                                                      gateway_max_days=365)
     assert s.config_path == tmp_path / "xdg-config" / "cashier-tui" / "config.toml"
     assert not s.config_loaded
     assert s.db_url() == f"sqlite:///{tmp_path / 'xdg-data' / 'cashier-tui' / 'cashier.db'}"
-    assert s.secret_file() == tmp_path / "xdg-data" / "cashier-tui" / "secret.key"
+    assert s.secret_path == s.secret_file() == tmp_path / "xdg-data" / "cashier-tui" / "secret.key"
     assert (s.paper_mm, s.columns) == (80, 48)
 
 
