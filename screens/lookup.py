@@ -26,7 +26,8 @@ class LookupScreen(TillScreen):
     TITLE = N_("Refund: scan the receipt")
     CSS_PATH = "lookup.tcss"
     BINDINGS = [
-        Binding("enter", "lookup", N_("Look up"), id="lookup.submit"),
+        Binding("enter", "lookup", N_("Look up"), priority=True,
+                id="lookup.submit"),
         Binding("escape", "clear", N_("Clear"), id="lookup.clear"),
     ]
 
@@ -54,10 +55,6 @@ class LookupScreen(TillScreen):
 
     def action_clear(self) -> None:
         self.reset()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_lookup()
 
     def action_lookup(self) -> None:
         code = self.query_one("#code", Input).value.strip()

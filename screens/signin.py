@@ -22,7 +22,8 @@ class SignInScreen(TillScreen):
     TITLE = N_("Sign in")
     CSS_PATH = "signin.tcss"
     BINDINGS = [
-        Binding("enter", "submit", N_("Sign in"), id="signin.submit"),
+        Binding("enter", "submit", N_("Sign in"), priority=True,
+                id="signin.submit"),
         Binding("escape", "clear", N_("Clear"), id="signin.clear"),
     ]
 
@@ -72,14 +73,11 @@ class SignInScreen(TillScreen):
     def action_clear(self) -> None:
         self.reset()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "cashier-id" and not self.query_one("#pin", Input).value:
-            self.query_one("#pin", Input).focus()
-        else:
-            self.action_submit()
-
     def action_submit(self) -> None:
+        pin_box = self.query_one("#pin", Input)
+        if self.focused is self.query_one("#cashier-id") and not pin_box.value:
+            pin_box.focus()  # a badge scan ends with Enter: on to the PIN
+            return
         self._clear_errors()
         cashier_id = self.query_one("#cashier-id", Input).value.strip().upper()
         pin = self.query_one("#pin", Input).value

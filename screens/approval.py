@@ -1,0 +1,106 @@
+"""Manager approval (DESIGN.md §2, step 4): manager id + PIN, and the rules that asked.
+
+Escape never commits: it dismisses with ``None`` and the details screen says so.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from cashier_tui.domain import errors
+from cashier_tui.domain.views import Approval, Quote, SaleView
+from cashier_tui.i18n import N_, _
+
+from .base import TillModal
+from .texts import error_text, rule_text, when
+from .widgets import ErrorLine, Field, Keys, Note
+
+
+class ApprovalModal(TillModal[Approval | None]):
+    CSS_PATH = "approval.tcss"
+    BINDINGS = [
+        Binding("enter", "approve", N_("Approve"), priority=True,
+                id="approval.approve"),
+        Binding("escape", "cancel", N_("Cancel"), id="approval.cancel"),
+    ]
+
+    def __init__(self, sale: SaleView, quote: Quote) -> None:
+        super().__init__()
+        self.sale = sale
+        self.quote = quote
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with Vertical(classes="dialog", id="approval"):
+            yield Label(_("Manager approval"), classes="dialog-title")
+            yield Note(_("This refund of {amount} needs a manager because:").format(
+                amount=self.money(self.quote.amount, self.quote.currency)))
+            yield Note("\n".join(f"• {self.rule(r)}" for r in self.quote.approvals),
+                       id="rules")
+            yield Field(_("Manager id"), Input(id="manager-id", max_length=20,
+                                               restrict=r"[A-Za-z0-9_\-]*"), name="manager")
+            yield Field(_("Manager PIN"), Input(id="manager-pin", password=True,
+                                                max_length=12, restrict=r"[0-9]*"),
+                        name="manager_pin")
+            yield ErrorLine(id="error")
+        yield Keys(id="keys")
+
+    def rule(self, code: str) -> str:
+        policy = self.till.policy
+        return rule_text(code, days=self.sale.age_days, window=self.sale.window_days,
+                         threshold=self.money(policy.approval_threshold, self.sale.currency))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#manager-id", Input).focus()
+
+    def action_approve(self) -> None:
+        pin_box = self.query_one("#manager-pin", Input)
+        if self.focused is self.query_one("#manager-id") and not pin_box.value:
+            pin_box.focus()
+            return
+        for line in self.query(ErrorLine):
+            line.clear()
+        manager = self.query_one("#manager-id", Input).value.strip().upper()
+        pin = self.query_one("#manager-pin", Input).value
+        if not manager:
+            self.query_one("#err-manager", ErrorLine).say(_("Type the manager's id."))
+            self.query_one("#manager-id", Input).focus()
+            return
+        if not pin:
+            self.query_one("#err-manager_pin", ErrorLine).say(_("Type the manager's PIN."))
+            self.query_one("#manager-pin", Input).focus()
+            return
+        approval = Approval(manager_id=manager, pin=pin)
+        self.call_till("approve", self.approve, approval)
+
+    def approve(self, approval: Approval) -> Approval:
+        self.till.check_approval(approval, self.quote.approvals)
+        return approval
+
+    def till_approve(self, approval: Approval) -> None:
+        self.dismiss(approval)
+
+    def till_approve_failed(self, exc: BaseException) -> None:
+        pin = self.query_one("#manager-pin", Input)
+        pin.value = ""
+        if isinstance(exc, errors.UnknownCashier | errors.NotAManager):
+            self.query_one("#err-manager", ErrorLine).say(error_text(exc, self.lang))
+            self.query_one("#manager-id", Input).focus()
+        elif isinstance(exc, errors.AccountLocked):
+            until = exc.until.astimezone(self.app.clock.now().tzinfo)
+            self.query_one("#err-manager_pin", ErrorLine).say(
+                _("This account is locked until {time}. Ask a manager.").format(
+                    time=when(until, with_date=False)))
+            pin.focus()
+        elif isinstance(exc, errors.AuthError):
+            self.query_one("#err-manager_pin", ErrorLine).say(error_text(exc, self.lang))
+            pin.focus()
+        else:
+            self.show_error(error_text(exc, self.lang))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
