@@ -121,8 +121,8 @@ def _amount(obj: dict, key: str, path: str, out: Problems, currency: str | None,
             return None
         return 0
     if type(value) is not str:
-        kind = "a JSON number" if type(value) in (int, float) else "not a string"
-        out.append((path, f'must be a decimal string such as "12.50", {kind}'))
+        kind = ", not a JSON number" if type(value) in (int, float) else ""
+        out.append((path, f'must be a decimal string such as "12.50"{kind}'))
         return None
     if len(value) >= 13 and has_card_number(value):
         out.append((path, CARD_MESSAGE))

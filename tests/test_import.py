@@ -4,6 +4,7 @@ nothing; an identical sale again is a no-op; card numbers never get in."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -131,6 +132,28 @@ BROKEN = {
                                 s["payments"][1].update(amount="48")),
                      "lines[0].unit_price", "JPY amounts have at most 0"),
 }
+
+
+EXAMPLES = Path(__file__).parent.parent / "data" / "examples"
+BROKEN_EXAMPLES = {
+    "broken_card_number.jsonl": [(1, "payments[0].reference")],
+    "broken_json_number.jsonl": [(1, "lines[0].unit_price")],
+    "broken_totals.jsonl": [(1, "payments")],
+    "broken_mixed.jsonl": [(2, "receipt_no"), (2, "sold_at"), (2, "lines[0].qty"),
+                           (2, "lines[0].unit_price"), (2, "payments[0].reference"),
+                           (3, "receipt_no")],
+}
+
+
+def test_example_files(engine):
+    assert import_sales(engine, EXAMPLES / "sales_small.jsonl").added == 5
+    before = dump(engine)
+    for name, expected in BROKEN_EXAMPLES.items():
+        with pytest.raises(ImportFailed) as failed:
+            import_sales(engine, EXAMPLES / name)
+        assert [(e.line, e.field) for e in failed.value.errors] == expected, name
+    assert dump(engine) == before
+    assert sorted(p.name for p in EXAMPLES.glob("broken_*.jsonl")) == sorted(BROKEN_EXAMPLES)
 
 
 def _file_with(tmp_path, mutate):
