@@ -47,6 +47,7 @@ class CashierApp(App[int]):
         Binding("f3", "find_sale", N_("Find sale"), priority=True, id="find_sale"),
         Binding("f5", "journal", N_("Journal"), priority=True, id="journal"),
         Binding("f6", "shift_report", N_("Report"), priority=True, id="shift_report"),
+        Binding("f9", "reset_demo", N_("Reset"), priority=True, id="reset_demo"),
         Binding("f10", "sign_out", N_("Sign out"), priority=True, id="sign_out"),
         Binding("ctrl+p", "command_palette", N_("Commands"), priority=True,
                 id="command_palette"),
@@ -67,6 +68,8 @@ class CashierApp(App[int]):
         self.currency = getattr(settings, "currency", None) or "CNY"
         self._printer = printer
         self.sweep_interval: float | None = None  # set by run(); tests never sweep
+        self.export_dir: Path | None = None  # the shift report's export (default: Documents)
+        self.demo: Any = None  # the DemoSession in demo mode (run() sets it): F9 resets it
         self.theme = "textual-dark"
         if stable:
             self.animation_level = "none"
@@ -87,16 +90,8 @@ class CashierApp(App[int]):
         if self._printer is None:
             from printers.service import PrintService
 
-            s = self.settings
-            header = getattr(s, "store_header", None) or ()
-            self._printer = PrintService(
-                uri=getattr(s, "printer", None) or "preview",
-                profile=getattr(s, "printer_profile", None) or "TM-T20II",
-                timeout_s=getattr(s, "printer_timeout_s", None) or 4.0,
-                store_header=[header] if isinstance(header, str) else list(header),
-                voucher_cjk=getattr(s, "voucher_cjk", None) or "gb18030",
-                cjk_font=getattr(s, "cjk_font", None), codec=self.codec,
-                training=self.training)
+            self._printer = PrintService.from_settings(self.settings, training=self.training,
+                                                       codec=self.codec)
         return self._printer
 
     @property
@@ -141,6 +136,8 @@ class CashierApp(App[int]):
                 return None
         if action == "command_palette" and not getattr(self.screen, "ALLOW_NAVIGATION", True):
             return False
+        if action == "reset_demo":
+            return self.demo is not None and getattr(self.screen, "ALLOW_NAVIGATION", True)
         return True
 
     async def _unwind(self, depth: int) -> None:
@@ -152,6 +149,28 @@ class CashierApp(App[int]):
         reset = getattr(self.screen, "reset", None)
         if reset:
             reset()
+
+    def action_reset_demo(self) -> None:
+        """Training: back to the seeded demo database (after a y/n question)."""
+        from screens.confirm import AskModal
+
+        async def answered(yes: bool | None) -> None:
+            if yes and self.demo is not None:
+                self.till = self.demo.reset()
+                self.clock = self.till.clock
+                self.till.codec = self.demo_codec()
+                self._printer = None
+                await self.action_sign_out()
+                self.notify(_("Training data reset."))
+
+        self.push_screen(AskModal(_("Reset the training data? Every practice refund is "
+                                    "forgotten.")), answered)
+
+    def demo_codec(self) -> Any:
+        from .qrpayload import RefundCodec, load_or_create_secret
+
+        secret = load_or_create_secret(Path(self.demo.workdir) / "secret.key")
+        return RefundCodec(secret, getattr(self.settings, "refund_url_base", None) or None)
 
     async def action_sign_out(self) -> None:
         self.cashier = None
@@ -214,24 +233,37 @@ def make_app(settings: Any, *, till: Till, printer: Any = None, clock: Clock | N
 
 
 def run(settings: Any) -> int:
-    """Build the real till from settings and run the app until the cashier quits."""
-    from .gateways.simulated import SimulatedGateway
+    """Build the real till from settings (or the demo sandbox) and run the app."""
     from .qrpayload import RefundCodec, load_or_create_secret
-    from .storage import migrate
-    from .storage.db import make_engine
 
-    engine = make_engine(settings.db)
-    migrate.upgrade(engine)
-    clock = SystemClock()
-    codec = RefundCodec(load_or_create_secret(Path(settings.secret_path)),
-                        settings.refund_url_base or None)
-    till = Till(engine=engine, gateway=SimulatedGateway(), clock=clock,
-                policy=settings.policy(), store=settings.store_id, till_id=settings.till_id,
-                training=bool(getattr(settings, "demo", False)), codec=codec)
-    app = make_app(settings, till=till, clock=clock)
+    demo = None
+    if getattr(settings, "demo", False):
+        from .demo import open_demo
+
+        demo = open_demo(settings.policy())  # a private copy: nothing real is touched
+        till = demo.till
+    else:
+        from .gateways.simulated import SimulatedGateway
+        from .storage import migrate
+        from .storage.db import make_engine
+
+        engine = make_engine(settings.db)
+        migrate.upgrade(engine)
+        till = Till(engine=engine, gateway=SimulatedGateway(), clock=SystemClock(),
+                    policy=settings.policy(), store=settings.store_id,
+                    till_id=settings.till_id)
+        till.codec = RefundCodec(load_or_create_secret(Path(settings.secret_path)),
+                                 settings.refund_url_base or None)
+    app = make_app(settings, till=till, training=demo is not None)
+    if demo is not None:
+        app.demo = demo
+        till.codec = app.demo_codec()
     app.sweep_interval = 60.0
     try:
-        result = app.run()
+        app.run()
     finally:
-        engine.dispose()
-    return int(result or 0)
+        if demo is not None:
+            demo.close()
+        else:
+            till.engine.dispose()
+    return int(app.return_code or 0)

@@ -60,7 +60,7 @@ class ApprovalModal(TillModal[Approval | None]):
     def action_approve(self) -> None:
         pin_box = self.query_one("#manager-pin", Input)
         if self.focused is self.query_one("#manager-id") and not pin_box.value:
-            pin_box.focus()
+            self.set_focus(pin_box)
             return
         for line in self.query(ErrorLine):
             line.clear()

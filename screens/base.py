@@ -117,7 +117,7 @@ class TillScreen(TillMixin, Screen):
 
     def compose(self) -> ComposeResult:
         if self.app.training:
-            yield TrainingBanner(classes="banner")
+            yield TrainingBanner()
         yield TopBar(_(self.TITLE) if self.TITLE else "", self.app.where())
         yield from self.body()
         yield Keys(id="keys")
@@ -146,7 +146,7 @@ class TillModal(TillMixin, ModalScreen[ResultT]):
 
     def compose_chrome(self) -> Iterable[Widget]:
         if self.app.training:
-            yield TrainingBanner(classes="banner")
+            yield TrainingBanner()
 
     def on_mount(self) -> None:
         self.stable_inputs()

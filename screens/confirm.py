@@ -41,3 +41,26 @@ class ConfirmModal(TillModal[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class AskModal(TillModal[bool]):
+    """A plain yes/no question (y / n, Escape is no)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", N_("Yes"), id="ask.yes"),
+        Binding("n", "answer(False)", N_("No"), id="ask.no"),
+        Binding("escape", "answer(False)", N_("Back"), show=False, id="ask.back"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_chrome()
+        with Vertical(classes="dialog", id="ask"):
+            yield Note(self.question)
+        yield Keys(id="keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.widget import Widget
 
 from cashier_tui.domain.views import RefundView
@@ -40,7 +40,7 @@ class DoneScreen(PrintMixin, TillScreen):
                 yield Note(self.summary(), id="done-summary")
                 yield ErrorLine(id="print-status", classes="notice")
                 yield ErrorLine(id="error")
-                with VerticalScroll(id="voucher"):
+                with ScrollableContainer(id="voucher"):
                     yield Note(_("Voucher preview…"), id="voucher-lines")
 
     def qr(self) -> Widget:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Center, Vertical
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -28,7 +28,7 @@ class SignInScreen(TillScreen):
     ]
 
     def body(self) -> Iterable[Widget]:
-        with Vertical(id="signin-box"):
+        with Center(), Vertical(id="signin-box"):
             yield Note(_("Scan your badge or type your cashier id, then your PIN."),
                        classes="hint")
             yield Field(_("Cashier id"), Input(id="cashier-id", max_length=20,
@@ -76,7 +76,9 @@ class SignInScreen(TillScreen):
     def action_submit(self) -> None:
         pin_box = self.query_one("#pin", Input)
         if self.focused is self.query_one("#cashier-id") and not pin_box.value:
-            pin_box.focus()  # a badge scan ends with Enter: on to the PIN
+            # A badge scan ends with Enter: on to the PIN at once (Widget.focus() waits a
+            # turn, and the next keys may already be queued).
+            self.set_focus(pin_box)
             return
         self._clear_errors()
         cashier_id = self.query_one("#cashier-id", Input).value.strip().upper()

@@ -62,7 +62,9 @@ class KeyBar(Static):
         for node, binding, enabled, _tip in self.screen.active_bindings.values():
             if not binding.show or not binding.description or binding.action in seen:
                 continue
-            if (node is self.app) != (self.scope == "app"):
+            # The palette key ends the screen's row: the F-key row is full at 80 columns.
+            global_key = node is self.app and binding.action != "command_palette"
+            if global_key != (self.scope == "app"):
                 continue
             seen.add(binding.action)
             found.append((self.app.get_key_display(binding), _(binding.description), enabled))
@@ -109,9 +111,11 @@ class TopBar(Horizontal):
 
 
 class TrainingBanner(Static):
+    """On every screen and dialog while the app runs in training (demo) mode."""
+
     def __init__(self) -> None:
         super().__init__(_("TRAINING MODE · practice only, nothing real is touched"),
-                         markup=False)
+                         markup=False, classes="banner")
 
 
 class ErrorLine(Static):

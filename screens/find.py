@@ -1,0 +1,143 @@
+"""Find a sale without its receipt: date from/to, amount, card last 4 -> matches."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import DataTable, Input
+
+from cashier_tui.domain.views import SaleView
+from cashier_tui.i18n import N_, _
+from cashier_tui.money import MoneyError, parse_amount
+
+from .amount import amount_error
+from .base import TillScreen
+from .texts import METHODS, when, word
+from .widgets import ErrorLine, Field, Note
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class FindSaleScreen(TillScreen):
+    TITLE = N_("Find a sale without its receipt")
+    CSS_PATH = "find.tcss"
+    BINDINGS = [
+        Binding("enter", "search", N_("Search / open"), priority=True,
+                id="find.search"),
+        Binding("escape", "back", N_("Back"), id="find.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sales: list[SaleView] = []
+
+    def body(self) -> Iterable[Widget]:
+        with Horizontal(id="find-form"):
+            yield Field(_("Date from"), Input(id="date_from", placeholder="YYYY-MM-DD",
+                                              max_length=10, restrict=r"[0-9\-]*"),
+                        name="date_from")
+            yield Field(_("Date to"), Input(id="date_to", placeholder="YYYY-MM-DD",
+                                            max_length=10, restrict=r"[0-9\-]*"),
+                        name="date_to")
+            yield Field(_("Amount"), Input(id="amount", max_length=16), name="amount")
+            yield Field(_("Card last 4"), Input(id="last4", max_length=4,
+                                                restrict=r"[0-9]*"), name="last4")
+        yield Note(_("Fill in what you know and press Enter."), id="find-hint",
+                   classes="hint")
+        table = DataTable(id="matches", cursor_type="row", zebra_stripes=True)
+        table.border_title = _("Matches")
+        yield table
+        yield ErrorLine(id="error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#matches", DataTable)
+        table.add_column(_("Receipt"), width=max(12, self.size.width - 60))
+        table.add_column(_("Sold"), width=16)
+        table.add_column(_("Total"), width=11)
+        table.add_column(_("Paid by"), width=12)
+        self.query_one("#date_from", Input).focus()
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value.strip()
+
+    def criteria(self) -> dict[str, object] | None:
+        errors: dict[str, str] = {}
+        found: dict[str, object] = {}
+        for name in ("date_from", "date_to"):
+            text = self.value(name)
+            if not text:
+                continue
+            try:
+                if not DATE_RE.match(text):
+                    raise ValueError(text)
+                found[name] = date.fromisoformat(text)
+            except ValueError:
+                errors[name] = _("Type a date as YYYY-MM-DD.")
+        if text := self.value("amount"):
+            try:
+                found["amount"] = parse_amount(text, self.app.currency)
+            except MoneyError:
+                errors["amount"] = amount_error(text, self.app.currency)
+        if text := self.value("last4"):
+            if len(text) == 4 and text.isdigit():
+                found["card_last4"] = text
+            else:
+                errors["last4"] = _("Type the card's last 4 digits.")
+        for name in ("date_from", "date_to", "amount", "last4"):
+            self.query_one(f"#err-{name}", ErrorLine).say(errors.get(name))
+        if errors:
+            self.query_one(f"#{next(iter(errors))}", Input).focus()
+            return None
+        if not found:
+            self.show_error(_("Fill in at least one: a date, the amount or the card's last "
+                              "4 digits."))
+            return None
+        return found
+
+    def action_search(self) -> None:
+        table = self.query_one("#matches", DataTable)
+        if table.has_focus and self.sales:
+            self.open_selected()
+            return
+        self.show_error(None)
+        criteria = self.criteria()
+        if criteria is not None:
+            self.call_till("find", self.till.find_sales, **criteria)
+
+    def till_find(self, sales: list[SaleView]) -> None:
+        self.sales = sales
+        table = self.query_one("#matches", DataTable)
+        table.clear()
+        for s in sales:
+            methods = ", ".join(dict.fromkeys(word(METHODS, t.method) for t in s.tenders))
+            table.add_row(s.receipt_no, when(s.sold_at),
+                          Text(self.money(s.total, s.currency), justify="right"),
+                          Text(methods, overflow="ellipsis", no_wrap=True),
+                          key=s.receipt_no)
+        if sales:
+            table.focus()
+            self.query_one("#find-hint", Note).update(
+                _("{n} sales match. Enter opens one.").format(n=len(sales)))
+        else:
+            self.query_one("#find-hint", Note).update(_("Fill in what you know and press "
+                                                        "Enter."))
+            self.show_error(_("No sale matches. Widen the dates, or check the amount."))
+
+    def open_selected(self) -> None:
+        table = self.query_one("#matches", DataTable)
+        if not self.sales or table.cursor_row is None:
+            return
+        from .sale import SaleScreen
+
+        self.app.push_screen(SaleScreen(self.sales[min(table.cursor_row,
+                                                       len(self.sales) - 1)]))
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,139 @@
+"""The journal (DESIGN.md §2, step 7): today's refunds with their status; open one, retry
+its pending or failed legs, reprint its voucher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from cashier_tui.domain.views import RefundView
+from cashier_tui.i18n import N_, _
+
+from .base import TillScreen
+from .printing import PrintMixin
+from .texts import METHODS, STATUSES, word
+from .widgets import ErrorLine, Note
+
+NEEDS_RETRY = ("pending", "failed", "partial")
+
+
+class JournalScreen(PrintMixin, TillScreen):
+    TITLE = N_("Journal: today's refunds")
+    CSS_PATH = "journal.tcss"
+    BINDINGS = [
+        Binding("enter", "open", N_("Open"), priority=True,
+                id="journal.open"),
+        Binding("r", "retry", N_("Retry"), id="journal.retry"),
+        Binding("p", "reprint", N_("Reprint"), id="journal.reprint"),
+        Binding("escape", "back", N_("Back"), id="journal.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refunds: list[RefundView] = []
+
+    def body(self) -> Iterable[Widget]:
+        table = DataTable(id="journal", cursor_type="row", zebra_stripes=True)
+        table.border_title = _("Refunds")
+        yield table
+        yield Note("", id="journal-count")
+        yield ErrorLine(id="print-status", classes="notice")
+        yield ErrorLine(id="error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#journal", DataTable)
+        wide = self.size.width >= 100
+        table.add_column(_("Time"), width=5)
+        table.add_column(_("Refund"), width=18)
+        if wide:
+            table.add_column(_("Receipt"), width=22)
+        table.add_column(_("Amount"), width=11)
+        table.add_column(_("Method"), width=14 if wide else 10)
+        table.add_column(_("Status"), width=10)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self) -> None:
+        self.call_till("journal", self.till.journal)
+
+    def till_journal(self, refunds: list[RefundView]) -> None:
+        self.refunds = refunds
+        table = self.query_one("#journal", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        wide = self.size.width >= 100
+        for r in refunds:
+            methods = ", ".join(dict.fromkeys(word(METHODS, leg.payout) for leg in r.legs))
+            status = Text(word(STATUSES, r.status),
+                          style="bold red" if r.status in NEEDS_RETRY else "")
+            row: list[object] = [r.created_at.astimezone(self.app.clock.now().tzinfo)
+                                 .strftime("%H:%M"), r.refund_no]
+            if wide:
+                row.append(r.receipt_no)
+            row += [Text(self.money(r.amount, r.currency), justify="right"),
+                    Text(methods, overflow="ellipsis", no_wrap=True), status]
+            table.add_row(*row, key=r.refund_no)
+        if refunds:
+            table.move_cursor(row=min(keep or 0, len(refunds) - 1))
+        waiting = sum(1 for r in refunds if r.status in NEEDS_RETRY)
+        text = _("{n} refunds today.").format(n=len(refunds)) if refunds else _(
+            "No refunds today yet.")
+        if waiting:
+            text += " " + _("{n} need a retry (R).").format(n=waiting)
+        self.query_one("#journal-count", Note).update(text)
+        self.refresh_bindings()
+
+    def selected(self) -> RefundView | None:
+        table = self.query_one("#journal", DataTable)
+        if not self.refunds or table.cursor_row is None:
+            return None
+        return self.refunds[min(table.cursor_row, len(self.refunds) - 1)]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open", "retry", "reprint"):
+            refund = self.selected()
+            if refund is None:
+                return None
+            if action == "retry":
+                return refund.status in NEEDS_RETRY or None
+            if action == "reprint":
+                return None if self.printing else True
+        return True
+
+    def action_open(self) -> None:
+        refund = self.selected()
+        if refund is not None:
+            from .refund import RefundScreen
+
+            self.app.push_screen(RefundScreen(refund))
+
+    def action_retry(self) -> None:
+        refund = self.selected()
+        if refund is not None and refund.status in NEEDS_RETRY:
+            self.show_error(None)
+            self.call_till("retry", self.till.retry, refund.refund_no)
+
+    def till_retry(self, refund: RefundView) -> None:
+        self.load()
+
+    def action_reprint(self) -> None:
+        refund = self.selected()
+        if refund is not None:
+            self.print_voucher(refund, reprint=refund.print_count > 0)
+
+    def after_print(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss()
