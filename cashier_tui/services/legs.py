@@ -103,8 +103,9 @@ def _locked(session: Session, refund_no: str) -> tuple[Refund, Sale, list[Refund
 
 
 def _mark_sent(engine: Engine, refund_no: str, leg_id: int,
-               now: datetime) -> GatewayRequest | None:
-    """pending/sent/unknown -> sent with attempts+1, committed before the gateway call."""
+               now: datetime) -> tuple[GatewayRequest, int] | None:
+    """pending/sent/unknown -> sent with attempts+1, committed before the gateway call.
+    Returns the request and the attempt number it is."""
     with write_tx(engine) as session:
         refund, _sale, legs = _locked(session, refund_no)
         leg = next(x for x in legs if x.id == leg_id)
@@ -118,20 +119,32 @@ def _mark_sent(engine: Engine, refund_no: str, leg_id: int,
             idempotency_key=leg.idempotency_key,
             action="void" if leg.action == "void" else "refund", method=tender.method,
             reference=tender.reference, amount=leg.amount, currency=refund.currency,
-            refund_no=refund_no)
+            refund_no=refund_no), leg.attempts
 
 
 def _record(engine: Engine, refund_no: str, leg_id: int, result: GatewayResult,
-            now: datetime) -> None:
-    """Write what the gateway said about one leg, and what follows for tender/sale/lines."""
+            now: datetime, attempt: int) -> None:
+    """Write what the gateway said about one leg, and what follows for tender/sale/lines.
+
+    ``attempt`` is the attempt the answer belongs to. A success is the provider's last word
+    on the key and is always recorded. A decline or no answer is recorded only while that
+    attempt is still the leg's current one (sent or unknown, same attempt number): once
+    another till has recorded it and retried, an old "declined" would mark the new attempt
+    failed and release its caps although the provider may be refunding it right now.
+    """
     with write_tx(engine) as session:
         refund, sale, legs = _locked(session, refund_no)
         leg = next(x for x in legs if x.id == leg_id)
         if leg.state in FINAL_LEG_STATES:
             return  # another till or a sweep recorded it first
+        outcome = result.outcome if result.outcome != "not_found" else "unknown"
+        if outcome != "succeeded" and (leg.state not in ("sent", "unknown")
+                                       or leg.attempts != attempt):
+            log.info("refund %s leg %s: %s of attempt %s ignored (now %s, attempt %s)",
+                     refund_no, leg.id, outcome, attempt, leg.state, leg.attempts)
+            return
         before = lines_state(x.state for x in legs)
         tender = session.get(Tender, leg.tender_id)
-        outcome = result.outcome if result.outcome != "not_found" else "unknown"
         if outcome in ("succeeded", "failed"):
             tender.in_flight -= leg.amount
             sale.in_flight -= leg.amount
@@ -170,6 +183,7 @@ class OpenLeg:
     payout: str
     amount: int
     idempotency_key: str
+    attempts: int
 
 
 def settle_leg(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
@@ -181,16 +195,17 @@ def settle_leg(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: 
         result = _call(gateway.query, leg.idempotency_key, refund_no)
         if result.outcome != "not_found":
             progress("recording", what)
-            _record(engine, refund_no, leg.id, result, clock.now())
+            _record(engine, refund_no, leg.id, result, clock.now(), leg.attempts)
             return
     progress("saving", what)
-    request = _mark_sent(engine, refund_no, leg.id, clock.now())
-    if request is None:
+    sent = _mark_sent(engine, refund_no, leg.id, clock.now())
+    if sent is None:
         return
+    request, attempt = sent
     progress("sending", what)
     result = _call(gateway.submit, request, refund_no)
     progress("recording", what)
-    _record(engine, refund_no, leg.id, result, clock.now())
+    _record(engine, refund_no, leg.id, result, clock.now(), attempt)
 
 
 def _view(engine: Engine, refund_no: str, store: str) -> RefundView:
@@ -206,7 +221,7 @@ def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str
         view = sales.get_refund(session, refund_no, store)
         open_legs = [OpenLeg(*row) for row in session.exec(
             select(RefundLeg.id, RefundLeg.state, RefundLeg.payout, RefundLeg.amount,
-                   RefundLeg.idempotency_key)
+                   RefundLeg.idempotency_key, RefundLeg.attempts)
             .join(Refund, col(Refund.id) == col(RefundLeg.refund_id))
             .where(Refund.refund_no == view.refund_no, col(RefundLeg.state).in_(OPEN_STATES))
             .order_by(col(RefundLeg.id)))]
