@@ -82,9 +82,12 @@ def _minor(value: str | None, digits: int) -> int:
     if len(value) >= 13 and has_card_number(value):
         raise _Slow
     whole, _, frac = value.partition(".")
-    if len(frac) > digits:
+    if len(frac) == digits:  # the usual "59.00": one int() of the digits
+        minor = int(whole + frac)
+    elif len(frac) > digits:
         raise _Slow
-    minor = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if frac else 0)
+    else:
+        minor = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if frac else 0)
     if minor >= MAX_MINOR:
         raise _Slow
     return minor

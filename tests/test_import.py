@@ -277,6 +277,9 @@ def test_stored_values(engine, tmp_path):
         tenders = s.exec(select(Tender).order_by(Tender.seq)).all()
         s.expunge_all()
     assert row.sold_at.replace(tzinfo=UTC) == datetime(2026, 11, 20, 6, 3, tzinfo=UTC)
+    with engine.connect() as conn:  # the very text SQLAlchemy writes, so ranges compare right
+        assert conn.exec_driver_sql("SELECT sold_at FROM sale").scalar() == \
+            "2026-11-20 06:03:00.000000"
     assert (row.utc_offset_min, row.total, row.status, row.currency) == (480, 11800,
                                                                          "completed", "CNY")
     assert len(row.source_hash) == 64
