@@ -70,7 +70,10 @@ def luhn_ok(digits: str) -> bool:
 
 
 def has_card_number(text: str, *, runs: re.Pattern[str] = _DIGIT_RUN) -> bool:
-    """A maximal run of 13-19 digits (single spaces or dashes between) passing Luhn."""
+    """A maximal run of 13-19 digits (single spaces or dashes between) passing Luhn.
+    Full-width digits count too (NFKC makes them ASCII)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     if runs is _DIGIT_RUN and not _CARD_HINT.search(text):
         return False
     for match in runs.finditer(text):
@@ -91,7 +94,7 @@ def canonical_receipt_no(text: str) -> str:
 
 
 def _text(obj: dict, key: str, path: str, out: Problems, max_len: int,
-          required: bool = True) -> str | None:
+          required: bool = True, card: bool = True) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -100,7 +103,7 @@ def _text(obj: dict, key: str, path: str, out: Problems, max_len: int,
     if type(value) is not str:
         out.append((path, "must be a string"))
         return None
-    if len(value) >= 13 and has_card_number(value):
+    if card and len(value) >= 13 and has_card_number(value):
         out.append((path, CARD_MESSAGE))
         return None
     if not value.strip():
@@ -202,11 +205,8 @@ def _line(raw: object, path: str, out: Problems, currency, digits) -> tuple | No
         return None
     _unknown(raw, LINE_FIELDS, f"{path}.", "a sale line", out)
     before = len(out)
-    sku = raw.get("sku")
-    if type(sku) is str:
-        sku = _sku(sku, f"{path}.sku", out)
-    else:
-        sku = _text(raw, "sku", f"{path}.sku", out, 40)
+    # Product codes are exempt from the card check: EAN-13 codes often pass Luhn.
+    sku = _text(raw, "sku", f"{path}.sku", out, 40, card=False)
     name = _text(raw, "name", f"{path}.name", out, 200)
     qty = raw.get("qty")
     if type(qty) is not int or not 1 <= qty <= MAX_QTY:
@@ -229,17 +229,6 @@ def _line(raw: object, path: str, out: Problems, currency, digits) -> tuple | No
                                         f"unit_price ({plain(qty * unit, currency)})"))
         return None
     return (sku, name, qty, unit, discount, net, rate)
-
-
-def _sku(value: str, path: str, out: Problems) -> str | None:
-    """Product codes are exempt from the card check: EAN-13 codes often pass Luhn."""
-    if not value.strip():
-        out.append((path, "must not be empty"))
-        return None
-    if len(value) > 40:
-        out.append((path, "is longer than 40 characters"))
-        return None
-    return value
 
 
 def _payment(raw: object, path: str, out: Problems, currency, digits) -> tuple | None:

@@ -107,3 +107,7 @@ def test_card_number_detection(text, card):
 
 def test_luhn():
     assert luhn_ok("6901234567892") and not luhn_ok("6901234567891")
+
+
+def test_full_width_card_numbers_are_card_numbers():
+    assert has_card_number("卡号 ４１１１ １１１１ １１１１ １１１１")
