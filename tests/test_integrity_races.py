@@ -11,6 +11,7 @@ import threading
 from cashier_tui.clock import FixedClock
 from cashier_tui.domain.views import RefundRequest
 from cashier_tui.gateways.simulated import SimulatedGateway
+from cashier_tui.services.till import Till
 from cashier_tui.storage.db import make_engine
 from tests.engine_fixtures import NOW, L, T, make_sale, make_till, totals
 
@@ -70,3 +71,92 @@ def test_a_stale_decline_from_a_sweep_never_overwrites_the_retry_that_succeeds(e
     assert again.status == "completed", again.legs
     assert totals(engine, r)["sale"] == (8800, 0)
     assert owner.get_refund(view.refund_no).legs[0].attempts == 2
+
+
+def hold_submit(started: threading.Event, go: threading.Event):
+    """A provider hook: the owner's submit waits here (a slow provider) until ``go``."""
+    def hook(stage, payload):
+        if stage == "submit":
+            started.set()
+            assert go.wait(WAIT)
+        return None
+    return hook
+
+
+def owner_in_call(engine, ledger, receipt):
+    """The owner commits and is inside its gateway call (leg sent, attempt 1), in a thread."""
+    started, go = threading.Event(), threading.Event()
+    owner = make_till(engine, SimulatedGateway(ledger_path=ledger,
+                                               hook=hold_submit(started, go)))
+    view = owner.commit(RefundRequest(receipt, "full", reason="defective"), "C001")
+    done: list[object] = []
+    thread = threading.Thread(target=lambda: done.append(owner.process(view.refund_no)))
+    thread.start()
+    assert started.wait(WAIT)
+    return view.refund_no, go, thread, done
+
+
+def test_another_tills_sweep_leaves_a_leg_alone_while_its_owner_is_sending_it(engine,
+                                                                           tmp_path):
+    ledger = tmp_path / "ledger.db"
+    r = make_sale(engine, [L(1, 5000)], [T("card", 5000, REF)])
+    _refund_no, go, thread, done = owner_in_call(engine, ledger, r)
+    gateway = SimulatedGateway(ledger_path=ledger)
+    other = make_till(make_engine(engine.url.database), gateway, till_id="T09")
+    assert other.sweep() == []  # its start sweep: another till's young leg is left alone
+    assert other.sweep() == []  # and so is every later one within the grace
+    go.set()
+    thread.join(WAIT)
+    assert done[0].status == "completed" and done[0].legs[0].attempts == 1
+    assert [e.attempts for e in gateway.ledger()] == [1]
+
+
+def test_a_sent_leg_older_than_the_grace_is_taken_over_and_refunded_once(engine, tmp_path):
+    ledger = tmp_path / "ledger.db"
+    r = make_sale(engine, [L(1, 5000)], [T("card", 5000, REF)])
+    refund_no, go, thread, _done = owner_in_call(engine, ledger, r)  # the owner hangs
+    clock = FixedClock(NOW)
+    gateway = SimulatedGateway(ledger_path=ledger)
+    other = make_till(make_engine(engine.url.database), gateway, clock, till_id="T09")
+    assert other.sweep() == []
+    clock.advance(seconds=61)
+    (view,) = other.sweep()
+    assert view.status == "completed" and view.legs[0].attempts == 2  # queried, resent
+    go.set()
+    thread.join(WAIT)  # the owner's late answer changes nothing
+    assert make_till(engine).get_refund(refund_no).legs[0].attempts == 2
+    # One refund at the provider: the owner's late submit was answered from the ledger.
+    assert [e.state for e in gateway.ledger()] == ["succeeded"]
+    assert gateway.refunded_total(REF) == 5000
+    assert totals(engine, r)["sale"] == (5000, 0)
+
+
+def test_a_till_restarting_settles_its_own_sent_legs_at_once_but_not_later_ones(engine,
+                                                                              tmp_path):
+    ledger = tmp_path / "ledger.db"
+    r1 = make_sale(engine, [L(1, 5000)], [T("card", 5000, REF)], receipt_no="R-ONE")
+    r2 = make_sale(engine, [L(1, 3000)], [T("card", 3000, "AUTH-TWO")], receipt_no="R-TWO")
+    crashed = make_till(engine, SimulatedGateway(ledger_path=ledger))
+    first = crashed.commit(RefundRequest(r1, "full", reason="defective"), "C001")  # crash
+    gateway = SimulatedGateway(ledger_path=ledger)
+    restarted = Till(make_engine(engine.url.database), gateway, FixedClock(NOW))  # T01 too
+    (view,) = restarted.sweep()  # its start: its own pending leg is settled at once
+    assert (view.refund_no, view.status) == (first.refund_no, "completed")
+    second = restarted.commit(RefundRequest(r2, "full", reason="defective"), "C001")
+    assert restarted.sweep() == []  # a periodic sweep: the cashier's own worker has it
+    assert restarted.process(second.refund_no).status == "completed"
+    assert [e.attempts for e in gateway.ledger()] == [1, 1]
+
+
+def test_unknown_legs_are_swept_at_once(engine, tmp_path):
+    ledger = tmp_path / "ledger.db"
+    r = make_sale(engine, [L(1, 5000)], [T("card", 5000, REF)])
+    owner = make_till(engine, SimulatedGateway({REF: "timeout_then_success"},
+                                               ledger_path=ledger))
+    view = owner.process(owner.commit(RefundRequest(r, "full", reason="defective"),
+                                      "C001").refund_no)
+    assert view.legs[0].state == "unknown"
+    other = make_till(make_engine(engine.url.database),
+                      SimulatedGateway(ledger_path=ledger), till_id="T09")
+    (settled,) = other.sweep()  # no grace for a leg nobody is waiting on
+    assert settled.status == "completed" and settled.legs[0].attempts == 1

@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from ..clock import Clock
@@ -214,17 +214,24 @@ def _view(engine: Engine, refund_no: str, store: str) -> RefundView:
 
 
 def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
-            store: str, progress: Progress | None = None) -> RefundView:
-    """Send the refund's open legs (pending: submit; sent/unknown: query first)."""
+            store: str, progress: Progress | None = None, *,
+            busy_after: datetime | None = None) -> RefundView:
+    """Send the refund's open legs (pending: submit; sent/unknown: query first).
+
+    ``busy_after`` (for sweeps): leave alone pending and sent legs touched after it; a till
+    may still be sending them (see :func:`sweep`)."""
     report = progress or (lambda step, detail: None)
     with read_tx(engine) as session:
         view = sales.get_refund(session, refund_no, store)
-        open_legs = [OpenLeg(*row) for row in session.exec(
-            select(RefundLeg.id, RefundLeg.state, RefundLeg.payout, RefundLeg.amount,
-                   RefundLeg.idempotency_key, RefundLeg.attempts)
-            .join(Refund, col(Refund.id) == col(RefundLeg.refund_id))
-            .where(Refund.refund_no == view.refund_no, col(RefundLeg.state).in_(OPEN_STATES))
-            .order_by(col(RefundLeg.id)))]
+        query = (select(RefundLeg.id, RefundLeg.state, RefundLeg.payout, RefundLeg.amount,
+                        RefundLeg.idempotency_key, RefundLeg.attempts)
+                 .join(Refund, col(Refund.id) == col(RefundLeg.refund_id))
+                 .where(Refund.refund_no == view.refund_no,
+                        col(RefundLeg.state).in_(OPEN_STATES))
+                 .order_by(col(RefundLeg.id)))
+        if busy_after is not None:
+            query = query.where(_settleable(busy_after))
+        open_legs = [OpenLeg(*row) for row in session.exec(query)]
     for leg in open_legs:
         settle_leg(engine, gateway, clock, view.refund_no, leg, view.currency, report)
     view = _view(engine, view.refund_no, store)
@@ -258,11 +265,36 @@ def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, 
     return process(engine, gateway, clock, refund_no, store, progress)
 
 
-def sweep(engine: Engine, gateway: RefundGateway, clock: Clock, store: str) -> list[RefundView]:
-    """Settle every refund with a leg that is not final (at start and periodically)."""
+# How long a pending or sent leg is left to the till that is sending it before a sweep takes
+# it over: longer than any gateway call (a real adapter times out well within it).
+SWEEP_GRACE = timedelta(seconds=60)
+
+
+def _settleable(busy_after: datetime):
+    """Legs a sweep may take: unknown ones (nobody is waiting on them), and pending or sent
+    ones not touched since ``busy_after`` (their till has given up or died)."""
+    return or_(RefundLeg.state == "unknown", col(RefundLeg.updated_at) <= to_utc(busy_after))
+
+
+def sweep(engine: Engine, gateway: RefundGateway, clock: Clock, store: str, *,
+          grace: timedelta = SWEEP_GRACE, own_till: str | None = None) -> list[RefundView]:
+    """Settle every refund with a leg that is not final (at start and periodically).
+
+    A pending or sent leg younger than ``grace`` is skipped: the till that committed or sent
+    it may be waiting on the provider right now, and sending it again (same key, so never a
+    second refund) would only add attempts and calls. ``own_till``: a till starting up
+    passes its own id, since its earlier run is gone; its legs are taken at once.
+    """
+    busy_after = clock.now() - grace
     with read_tx(engine) as session:
         numbers = list(session.exec(
             select(Refund.refund_no).join(RefundLeg, col(RefundLeg.refund_id) == col(Refund.id))
-            .where(col(RefundLeg.state).in_(OPEN_STATES)).distinct()
-            .order_by(Refund.refund_no)))
-    return [process(engine, gateway, clock, no, store) for no in numbers]
+            .where(col(RefundLeg.state).in_(OPEN_STATES),
+                   or_(_settleable(busy_after), col(Refund.refund_no).startswith(
+                       f"R-{own_till}-", autoescape=True)) if own_till else
+                   _settleable(busy_after))
+            .distinct().order_by(Refund.refund_no)))
+    return [process(engine, gateway, clock, no, store,
+                    busy_after=None if own_till and sales.refund_till(no) == own_till
+                    else busy_after)
+            for no in numbers]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -53,6 +53,9 @@ class Till:
     training: bool = False
     new_key: Callable[[], str] = field(default=_uuid_hex)  # a leg's idempotency key, made once
     codec: RefundCodec | None = None  # verifies scanned refund QR codes
+    # A sweep leaves pending/sent legs younger than this to the till sending them.
+    sweep_grace: timedelta = legs.SWEEP_GRACE
+    _swept: bool = field(default=False, init=False, repr=False, compare=False)
 
     # --- people -----------------------------------------------------------------------
     @guarded
@@ -122,8 +125,14 @@ class Till:
 
     @guarded
     def sweep(self) -> list[RefundView]:
-        """Settle every leg that is not final (at start and periodically)."""
-        return legs.sweep(self.engine, self.gateway, self.clock, self.store)
+        """Settle every leg that is not final (at start and periodically). Pending and sent
+        legs younger than ``sweep_grace`` are left to the till sending them, except, at this
+        till's first sweep (its start), its own: its earlier run is gone."""
+        own = None if self._swept else self.till_id
+        views = legs.sweep(self.engine, self.gateway, self.clock, self.store,
+                           grace=self.sweep_grace, own_till=own)
+        self._swept = True
+        return views
 
     @guarded
     def get_refund(self, refund_no: str) -> RefundView:
