@@ -11,18 +11,22 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Provider
 
+from cashier_tui.i18n import _
+
 
 class ScreenCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object, str]]:
         found = []
         seen: set[str] = set()
         for node, binding, enabled, _tip in self.screen.active_bindings.values():
+            # The keys the Footer shows (not a widget's hidden cursor keys), palette aside.
             if (not enabled or not binding.description or binding.action in seen
+                    or (not binding.show and binding.key_display is None)
                     or binding.action in ("command_palette", "app.command_palette")):
                 continue
             seen.add(binding.action)
             key = self.app.get_key_display(binding)
-            found.append((binding.description, key, node, binding.action))
+            found.append((_(binding.description), key, node, binding.action))
         return found
 
     async def discover(self) -> AsyncIterator[DiscoveryHit]:

@@ -56,7 +56,7 @@ class SaleScreen(TillScreen):
         tenders.border_title = _("Payments")
         yield tenders
         yield Note(self.totals(), id="totals")
-        yield ErrorLine(id="error")
+        yield ErrorLine(id="error", classes="notice")
 
     def badges(self) -> Iterable[Widget]:
         sale = self.sale
@@ -117,9 +117,9 @@ class SaleScreen(TillScreen):
             lines.add_row(*row, key=str(line.line_id))
         tenders = self.query_one("#tenders", DataTable)
         for label in (_("Method"), _("Reference")):
-            tenders.add_column(label, width=14)
+            tenders.add_column(label, width=20 if wide else 14)
         for label in (_("Paid"), _("Refunded")):
-            tenders.add_column(label, width=12)
+            tenders.add_column(label, width=16 if wide else 12)
         for t in sale.tenders:
             tenders.add_row(word(METHODS, t.method), t.masked,
                             money_cell(self.money(t.amount, sale.currency)),

@@ -3,7 +3,6 @@ approval, a decline and a timeout, and the errors a cashier can meet on the way.
 
 from __future__ import annotations
 
-from cashier_tui.domain.views import REASONS
 from screens.approval import ApprovalModal
 from screens.details import DetailsScreen
 from screens.done import DoneScreen
@@ -20,6 +19,8 @@ from .ui_fixtures import (
     MANAGER_PIN,
     MIXED,
     TIMEOUT,
+    choose_cash,
+    choose_reason,
     enter,
     scan,
     settle,
@@ -32,19 +33,6 @@ SIZE = (80, 24)
 
 def said(app, selector: str = "#error") -> str:
     return app.screen.query_one(selector, ErrorLine).text
-
-
-async def choose_reason(pilot, reason: str = "defective") -> None:
-    """Open the reason list with Space, move down to ``reason``, Enter."""
-    pilot.app.screen.query_one("#reason").focus()
-    await pilot.press("space", *["down"] * (REASONS.index(reason) + 1), "enter")
-    await settle(pilot)
-
-
-async def choose_cash(pilot) -> None:
-    pilot.app.screen.query_one("#payout").focus()
-    await pilot.press("space", "down", "enter")
-    await settle(pilot)
 
 
 async def start(pilot, receipt: str, key: str = "f") -> None:

@@ -22,7 +22,7 @@ import pytest
 from cashier_tui.app import CashierApp, make_app
 from cashier_tui.clock import FixedClock
 from cashier_tui.domain.policy import Policy
-from cashier_tui.domain.views import RefundRequest
+from cashier_tui.domain.views import REASONS, RefundRequest
 from cashier_tui.gateways.simulated import SimulatedGateway
 from cashier_tui.services.till import Till
 from cashier_tui.storage import migrate
@@ -204,3 +204,16 @@ async def settle(pilot) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def choose_reason(pilot, reason: str = "defective") -> None:
+    """Open the reason list with Space, move down to ``reason``, Enter."""
+    pilot.app.screen.query_one("#reason").focus()
+    await pilot.press("space", *["down"] * (REASONS.index(reason) + 1), "enter")
+    await settle(pilot)
+
+
+async def choose_cash(pilot) -> None:
+    pilot.app.screen.query_one("#payout").focus()
+    await pilot.press("space", "down", "enter")
+    await settle(pilot)
