@@ -115,6 +115,17 @@ def add_staff(till) -> None:
     till.add_cashier(MANAGER, "Wang Fang", "manager", MANAGER_PIN)
 
 
+def commit(till, request: RefundRequest):
+    """Commit as the cashier; with the manager's approval when a rule asks for it."""
+    from cashier_tui.domain.errors import ApprovalRequired
+    from cashier_tui.domain.views import Approval
+
+    try:
+        return till.commit(request, CASHIER)
+    except ApprovalRequired:
+        return till.commit(request, CASHIER, Approval(MANAGER, MANAGER_PIN))
+
+
 # --- random refunds ----------------------------------------------------------------------
 
 def random_request(rng: random.Random, sale: SaleView, *, small: bool = False,
