@@ -5,6 +5,10 @@ before any gateway call, in one short write transaction that takes the lock (``B
 IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on the sale on PostgreSQL), re-reads the
 sale, re-runs the same rules on the fresh rows and only then writes refund, lines, legs (in
 flight; cash legs succeed at once), the refund number and the audit events.
+
+The commit reads and writes with SQLAlchemy Core statements built once (no ORM objects, no
+unit of work): it is the till's hottest write, and the ORM cost 10x the database's own work
+(DESIGN.md §10, benchmarks/bench_commit.py).
 """
 
 from __future__ import annotations
@@ -12,17 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
 
-from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlmodel import Session
 
 from ..clock import Clock
 from ..domain.errors import ApprovalRequired, RefundRejected
 from ..domain.policy import Policy
 from ..domain.views import Approval, Quote, RefundRequest, RefundView
-from ..storage.db import lock_sale, read_tx, write_tx
+from ..storage.db import read_tx, write_tx
 from ..storage.models import (
+    AuditEvent,
     Refund,
     RefundCounter,
     RefundLeg,
@@ -33,12 +38,44 @@ from ..storage.models import (
 )
 from . import audit, people, sales
 from .common import to_utc
-from .legs import lines_state, move_lines, refund_status
+from .legs import lines_state, refund_status
 from .rules import build_quote
 
 log = logging.getLogger("cashier_tui.refunds")
 
 __all__ = ["build_quote", "commit", "next_refund_no", "quote"]
+
+_sale, _line, _tender = Sale.__table__, SaleLine.__table__, Tender.__table__
+_refund, _rline, _leg = Refund.__table__, RefundLine.__table__, RefundLeg.__table__
+_counter, _audit = RefundCounter.__table__, AuditEvent.__table__
+
+# The sale by its receipt, locked: a row lock on PostgreSQL (what ``storage.db.lock_sale``
+# takes, found by receipt instead of id); on SQLite ``FOR UPDATE`` compiles to nothing and
+# the ``BEGIN IMMEDIATE`` of ``write_tx`` already holds the database's write lock.
+_LOCK_SALE = (select(_sale).where(_sale.c.receipt_no == bindparam("receipt_no"))
+              .with_for_update())
+_LINES = select(_line).where(_line.c.sale_id == bindparam("sale_id"))
+_TENDERS = select(_tender).where(_tender.c.sale_id == bindparam("sale_id"))
+_INSERT_REFUND = insert(_refund)
+_INSERT_LINES = insert(_rline)
+_INSERT_LEG = insert(_leg)
+_INSERT_AUDIT = insert(_audit)
+_k = bindparam("k_id")
+
+
+def _add(table, *columns: str):
+    """``UPDATE table SET c = c + :add_c, ... WHERE id = :k_id`` (relative: the lock is held
+    and the CHECK constraints back the caps)."""
+    return update(table).where(table.c.id == _k).values(
+        {name: table.c[name] + bindparam(f"add_{name}") for name in columns})
+
+
+_LINES_IN_FLIGHT = _add(_line, "in_flight_qty", "in_flight_amount")
+_LINES_REFUNDED = _add(_line, "refunded_qty", "refunded_amount")
+_TENDER_IN_FLIGHT = _add(_tender, "in_flight")
+_TENDER_REFUNDED = _add(_tender, "refunded")
+_SALE_CAPS = _add(_sale, "refunded", "in_flight")
+_COUNTERS: dict[str, object] = {}  # dialect name -> the counter's upsert
 
 
 def quote(engine: Engine, request: RefundRequest, now: datetime, policy: Policy) -> Quote:
@@ -48,18 +85,27 @@ def quote(engine: Engine, request: RefundRequest, now: datetime, policy: Policy)
     return build_quote(sale, request, policy)
 
 
-def next_refund_no(session: Session, till_id: str, now: datetime) -> str:
+def _counter_upsert(dialect: str):
+    stmt = _COUNTERS.get(dialect)
+    if stmt is None:  # the PostgreSQL dialect module is imported only on PostgreSQL
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        stmt = _COUNTERS[dialect] = (
+            upsert(_counter).values(scope=bindparam("scope"), last=1)
+            .on_conflict_do_update(index_elements=["scope"], set_={"last": _counter.c.last + 1})
+            .returning(_counter.c.last))
+    return stmt
+
+
+def next_refund_no(session: Session | Connection, till_id: str, now: datetime) -> str:
     """``R-{till}-{yymmdd}-{nnnn}``: the till's counter for its local day, taken atomically
     in the caller's transaction (an upsert, so two tills on PostgreSQL cannot collide)."""
+    conn = session.connection() if isinstance(session, Session) else session
     day = f"{now:%y%m%d}"
-    scope = f"{till_id}-{day}"
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(RefundCounter).values(scope=scope, last=1)
-            .on_conflict_do_update(index_elements=["scope"],
-                                   set_={"last": RefundCounter.last + 1})
-            .returning(RefundCounter.last))
-    number = session.execute(stmt).scalar_one()
+    number = conn.execute(_counter_upsert(conn.dialect.name),
+                          {"scope": f"{till_id}-{day}"}).scalar_one()
     return f"R-{till_id}-{day}-{number:04d}"
 
 
@@ -74,76 +120,88 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
                 if approval is not None else None)
     now = clock.now()
     with write_tx(engine) as session:
-        found = session.exec(select(Sale.id).where(Sale.receipt_no == receipt_no)).first()
-        if found is None:
+        conn = session.connection()
+        sale = conn.execute(_LOCK_SALE, {"receipt_no": receipt_no}).first()
+        if sale is None:
             sales.get_sale(session, receipt_no, now, policy)  # raises SaleNotFound
-        sale = lock_sale(session, found)
-        lines = {x.id: x for x in session.exec(
-            select(SaleLine).where(SaleLine.sale_id == sale.id))}
-        tenders = {x.id: x for x in session.exec(select(Tender).where(Tender.sale_id == sale.id))}
+        lines = {x.id: x for x in conn.execute(_LINES, {"sale_id": sale.id})}
+        tenders = conn.execute(_TENDERS, {"sale_id": sale.id}).all()
         # The rules, re-run on the rows read under the lock: the caps are checked atomically.
-        q = build_quote(sales.build_sale_view(sale, lines.values(), tenders.values(), now,
-                                              policy), request, policy)
+        view = sales.build_sale_view(sale, lines.values(), tenders, now, policy)
+        q = build_quote(view, request, policy)
         if q.problems:
             raise RefundRejected(q.problems)
         if q.approvals and approver is None:
             raise ApprovalRequired(q.approvals)
         refund, rlines, legs = _write(
-            session, sale, lines, tenders, q, request, cashier_id,
-            approver if q.approvals else None, now, till_id, training, new_key)
-        result = sales.make_refund_view(refund, sale.receipt_no, rlines, legs, lines, {
-            i: sales.tender_view(t) for i, t in tenders.items()}, store)
+            conn, sale, q, request, cashier_id, approver if q.approvals else None, now,
+            till_id, training, new_key)
+        result = sales.make_refund_view(refund, sale.receipt_no, rlines, legs, lines,
+                                        {t.tender_id: t for t in view.tenders}, store)
     log.info("refund %s committed: %s %s %s by %s (%s leg(s), status %s)", result.refund_no,
              q.amount, q.currency, request.payout, cashier_id, len(q.legs), result.status)
     return result
 
 
-def _write(session: Session, sale: Sale, lines: dict[int, SaleLine], tenders: dict[int, Tender],
-           q: Quote, request: RefundRequest, cashier_id: str, approver: str | None,
-           now: datetime, till_id: str, training: bool, new_key: Callable[[], str],
-           ) -> tuple[Refund, list[RefundLine], list[RefundLeg]]:
+def _audit_row(kind: str, actor: str | None, at: datetime, refund_no: str | None,
+               **detail: object) -> dict[str, object]:
+    """The row :func:`audit.record` adds to a session (same clipping, same JSON), for a Core
+    insert in the commit's own statement."""
+    return {"at": to_utc(at), "actor": actor[:20] if actor else actor, "kind": kind[:24],
+            "refund_no": refund_no, "detail": audit._encode(detail)}
+
+
+def _write(conn: Connection, sale, q: Quote, request: RefundRequest, cashier_id: str,
+           approver: str | None, now: datetime, till_id: str, training: bool,
+           new_key: Callable[[], str]) -> tuple[SimpleNamespace, list[dict], list[dict]]:
     """Refund, lines and legs, the caps they hold, the number and the audit events."""
-    refund_no = next_refund_no(session, till_id, now)
-    refund = Refund(
+    refund_no = next_refund_no(conn, till_id, now)
+    at = to_utc(now)
+    legs = [{"tender_id": leg.tender_id, "payout": leg.payout, "action": leg.action,
+             "amount": leg.amount, "state": "succeeded" if leg.action == "cash" else "pending",
+             "idempotency_key": new_key(), "attempts": 0, "gateway_ref": None, "error": None,
+             "updated_at": at} for leg in q.legs]
+    states = [x["state"] for x in legs]
+    refund = SimpleNamespace(
         refund_no=refund_no, sale_id=sale.id, kind=request.kind, payout=request.payout,
         amount=q.amount, currency=q.currency, reason=request.reason,
         reason_text=(request.reason_text or "").strip() or None,
         note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
-        approval_rules=",".join(q.approvals) or None, status="pending",
-        created_at=to_utc(now), training=training)
-    session.add(refund)
-    session.flush()
-    rlines = []
-    for ql in q.lines:
-        row = lines[ql.line_id]
-        row.in_flight_qty += ql.qty
-        row.in_flight_amount += ql.amount
-        rlines.append(RefundLine(refund_id=refund.id, sale_line_id=ql.line_id, qty=ql.qty,
-                                 amount=ql.amount,
-                                 restock=bool(request.restock.get(ql.line_id, True))))
-    legs = []
-    for leg in q.legs:
-        tender = tenders[leg.tender_id]
-        if leg.action == "cash":  # paid from the drawer now: refunded in this transaction
-            tender.refunded += leg.amount
-            sale.refunded += leg.amount
+        approval_rules=",".join(q.approvals) or None, status=refund_status(states),
+        created_at=at, training=training, printed=False, print_count=0)
+    refund.id = conn.execute(_INSERT_REFUND, vars(refund)).inserted_primary_key[0]
+    rlines = [{"refund_id": refund.id, "sale_line_id": ql.line_id, "qty": ql.qty,
+               "amount": ql.amount, "restock": bool(request.restock.get(ql.line_id, True))}
+              for ql in q.lines]
+    if rlines:
+        conn.execute(_INSERT_LINES, rlines)
+        # The lines are held in flight while a leg is open; a refund paid wholly in cash is
+        # done at once and its lines are refunded (legs.lines_state, as every path has it).
+        held = lines_state(states)
+        if held in ("in_flight", "refunded"):
+            conn.execute(_LINES_IN_FLIGHT if held == "in_flight" else _LINES_REFUNDED, [
+                {"k_id": x["sale_line_id"], f"add_{held}_qty": x["qty"],
+                 f"add_{held}_amount": x["amount"]} for x in rlines])
+    cash = 0
+    for leg in legs:
+        leg["refund_id"] = refund.id
+        leg["id"] = conn.execute(_INSERT_LEG, leg).inserted_primary_key[0]
+        if leg["action"] == "cash":  # paid from the drawer now: refunded in this transaction
+            cash += leg["amount"]
+            conn.execute(_TENDER_REFUNDED, {"k_id": leg["tender_id"],
+                                            "add_refunded": leg["amount"]})
         else:
-            tender.in_flight += leg.amount
-            sale.in_flight += leg.amount
-        legs.append(RefundLeg(
-            refund_id=refund.id, tender_id=leg.tender_id, payout=leg.payout, action=leg.action,
-            amount=leg.amount, state="succeeded" if leg.action == "cash" else "pending",
-            idempotency_key=new_key(), updated_at=to_utc(now)))
-    session.add_all([*lines.values(), *tenders.values(), sale, *rlines, *legs])
-    states = [x.state for x in legs]
-    move_lines(session, refund, "in_flight", lines_state(states))
-    refund.status = refund_status(states)
-    audit.record(session, "refund", cashier_id, now, refund_no, receipt_no=sale.receipt_no,
-                 refund_kind=request.kind, payout=request.payout, amount=q.amount,
-                 currency=q.currency, reason=request.reason, training=training,
-                 legs=[[x.payout, x.action, x.amount] for x in q.legs])
+            conn.execute(_TENDER_IN_FLIGHT, {"k_id": leg["tender_id"],
+                                             "add_in_flight": leg["amount"]})
+    conn.execute(_SALE_CAPS, {"k_id": sale.id, "add_refunded": cash,
+                              "add_in_flight": q.amount - cash})
+    events = [_audit_row("refund", cashier_id, now, refund_no, receipt_no=sale.receipt_no,
+                         refund_kind=request.kind, payout=request.payout, amount=q.amount,
+                         currency=q.currency, reason=request.reason, training=training,
+                         legs=[[x.payout, x.action, x.amount] for x in q.legs])]
     if approver is not None:
-        audit.record(session, "approval", approver, now, refund_no, cashier=cashier_id,
-                     rules=list(q.approvals))
-    session.flush()
-    return refund, rlines, legs
+        events.append(_audit_row("approval", approver, now, refund_no, cashier=cashier_id,
+                                 rules=list(q.approvals)))
+    conn.execute(_INSERT_AUDIT, events)
+    return (refund, [SimpleNamespace(**x) for x in rlines],
+            [SimpleNamespace(**x) for x in legs])
