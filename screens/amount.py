@@ -39,8 +39,7 @@ class AmountScreen(TillScreen):
     TITLE = N_("Partial refund: amount")
     CSS_PATH = "amount.tcss"
     BINDINGS = [
-        Binding("enter", "next", N_("Continue"), priority=True,
-                id="amount.next"),
+        Binding("enter", "next", N_("Continue"), id="amount.next"),
         Binding("escape", "back", N_("Back"), id="amount.back"),
     ]
 
@@ -58,7 +57,6 @@ class AmountScreen(TillScreen):
                         name="amount")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#amount", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -77,6 +75,11 @@ class AmountScreen(TillScreen):
                 cap=self.money(self.sale.refundable, self.sale.currency)))
             return None
         return minor
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_next()
 
     def action_next(self) -> None:
         minor = self.parsed()

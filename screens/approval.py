@@ -22,8 +22,7 @@ from .widgets import ErrorLine, Field, Keys, Note
 class ApprovalModal(TillModal[Approval | None]):
     CSS_PATH = "approval.tcss"
     BINDINGS = [
-        Binding("enter", "approve", N_("Approve"), priority=True,
-                id="approval.approve"),
+        Binding("enter", "approve", N_("Approve"), id="approval.approve"),
         Binding("escape", "cancel", N_("Cancel"), id="approval.cancel"),
     ]
 
@@ -40,10 +39,9 @@ class ApprovalModal(TillModal[Approval | None]):
                 amount=self.money(self.quote.amount, self.quote.currency)))
             yield Note("\n".join(f"• {self.rule(r)}" for r in self.quote.approvals),
                        id="rules")
-            yield Field(_("Manager id"), Input(id="manager-id", max_length=20,
-                                               restrict=r"[A-Za-z0-9_\-]*"), name="manager")
+            yield Field(_("Manager id"), Input(id="manager-id", max_length=20), name="manager")
             yield Field(_("Manager PIN"), Input(id="manager-pin", password=True,
-                                                max_length=12, restrict=r"[0-9]*"),
+                                                max_length=12),
                         name="manager_pin")
             yield ErrorLine(id="error")
         yield Keys(id="keys")
@@ -54,8 +52,12 @@ class ApprovalModal(TillModal[Approval | None]):
                          threshold=self.money(policy.approval_threshold, self.sale.currency))
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#manager-id", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_approve()
 
     def action_approve(self) -> None:
         pin_box = self.query_one("#manager-pin", Input)
@@ -64,8 +66,8 @@ class ApprovalModal(TillModal[Approval | None]):
             return
         for line in self.query(ErrorLine):
             line.clear()
-        manager = self.query_one("#manager-id", Input).value.strip().upper()
-        pin = self.query_one("#manager-pin", Input).value
+        manager = self.typed("#manager-id").upper()
+        pin = self.typed("#manager-pin")
         if not manager:
             self.query_one("#err-manager", ErrorLine).say(_("Type the manager's id."))
             self.query_one("#manager-id", Input).focus()

@@ -7,6 +7,7 @@ in ``till_<tag>`` (success) or ``till_<tag>_failed`` (error) handlers on the UI 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -84,14 +85,22 @@ class TillMixin:
 
     def on_till_done(self, message: TillDone) -> None:
         message.stop()
-        if message.error is None:
-            getattr(self, f"till_{message.tag}")(message.value)
-            return
-        handler = getattr(self, f"till_{message.tag}_failed", None)
-        if handler is not None:
-            handler(message.error)
-        else:
-            self.show_error(error_text(message.error, self.lang))
+        try:
+            if message.error is None:
+                getattr(self, f"till_{message.tag}")(message.value)
+                return
+            handler = getattr(self, f"till_{message.tag}_failed", None)
+            if handler is not None:
+                handler(message.error)
+            else:
+                self.show_error(error_text(message.error, self.lang))
+        except Exception as exc:  # a sentence on screen, never a traceback at the till
+            self.show_error(error_text(exc, self.lang))
+
+    def typed(self, selector: str) -> str:
+        """An input's text, trimmed and half-width: a scanner or an IME in full-width mode
+        types ``Ｓ０１－…`` and ``１２３４`` (so the inputs restrict nothing themselves)."""
+        return unicodedata.normalize("NFKC", self.query_one(selector, Input).value).strip()
 
     def show_error(self, text: str | None) -> None:
         """The screen's main error line (fields have their own)."""

@@ -13,15 +13,16 @@ from textual.command import DiscoveryHit, Hit, Provider
 
 from cashier_tui.i18n import _
 
+from .widgets import shown_bindings
+
 
 class ScreenCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object, str]]:
         found = []
         seen: set[str] = set()
-        for node, binding, enabled, _tip in self.screen.active_bindings.values():
+        for node, binding, enabled in shown_bindings(self.screen):
             # The keys the Footer shows (not a widget's hidden cursor keys), palette aside.
             if (not enabled or not binding.description or binding.action in seen
-                    or (not binding.show and binding.key_display is None)
                     or binding.action in ("command_palette", "app.command_palette")):
                 continue
             seen.add(binding.action)

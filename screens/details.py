@@ -13,7 +13,7 @@ from dataclasses import replace
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import DataTable, Input, Select
 
 from cashier_tui.domain.views import REASONS, Approval, Quote, RefundRequest, SaleView
 from cashier_tui.i18n import N_, _
@@ -31,8 +31,7 @@ class DetailsScreen(TillScreen):
     TITLE = N_("Refund details")
     CSS_PATH = "details.tcss"
     BINDINGS = [
-        Binding("enter", "next", N_("Continue"), priority=True,
-                id="details.next"),
+        Binding("enter", "next", N_("Continue"), id="details.next"),
         Binding("space", "restock", N_("Restock on/off"), priority=True,
                 id="details.restock"),
         Binding("space", "open_list", N_("Open the list"), priority=True,
@@ -82,7 +81,6 @@ class DetailsScreen(TillScreen):
         return _("Original route") + f" ({', '.join(methods)})"
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#restock", LinesTable)
         table.setup(self.app.size.width * 55 // 100 - 2)
         # The first thing to fill in; with a reason already chosen, the note, where Enter goes on.
@@ -116,6 +114,15 @@ class DetailsScreen(TillScreen):
         elif event.input.id == "note":
             self.request = replace(self.request, note=value)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_next()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_next()
+
     def action_restock(self) -> None:
         table = self.query_one("#restock", LinesTable)
         line_id = table.current_line_id()
@@ -134,8 +141,9 @@ class DetailsScreen(TillScreen):
             return self.request.kind != "amount" and self.query_one("#restock").has_focus
         if action == "open_list":
             return isinstance(self.focused, Select) and not self.focused.expanded
-        if action == "next":
-            return not any(select.expanded for select in self.query(Select))
+        if action == "next":  # on a list Enter opens it (Textual's own key): not shown
+            return not isinstance(self.focused, Select) and not any(
+                select.expanded for select in self.query(Select))
         return True
 
     def action_open_list(self) -> None:

@@ -71,7 +71,6 @@ class DoneScreen(PrintMixin, TillScreen):
         return "\n".join(rows)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.call_till("preview", self.load_preview, self.refund)
 
     def load_preview(self, refund: RefundView) -> list[str]:

@@ -28,8 +28,7 @@ class FindSaleScreen(TillScreen):
     TITLE = N_("Find a sale without its receipt")
     CSS_PATH = "find.tcss"
     BINDINGS = [
-        Binding("enter", "search", N_("Search / open"), priority=True,
-                id="find.search"),
+        Binding("enter", "search", N_("Search / open"), id="find.search"),
         Binding("escape", "back", N_("Back"), id="find.back"),
     ]
 
@@ -40,14 +39,13 @@ class FindSaleScreen(TillScreen):
     def body(self) -> Iterable[Widget]:
         with Horizontal(id="find-form"):
             yield Field(_("Date from"), Input(id="date_from", placeholder="YYYY-MM-DD",
-                                              max_length=10, restrict=r"[0-9\-]*"),
+                                              max_length=10),
                         name="date_from")
             yield Field(_("Date to"), Input(id="date_to", placeholder="YYYY-MM-DD",
-                                            max_length=10, restrict=r"[0-9\-]*"),
+                                            max_length=10),
                         name="date_to")
             yield Field(_("Amount"), Input(id="amount", max_length=16), name="amount")
-            yield Field(_("Card last 4"), Input(id="last4", max_length=4,
-                                                restrict=r"[0-9]*"), name="last4")
+            yield Field(_("Card last 4"), Input(id="last4", max_length=4), name="last4")
         yield Note(_("Fill in what you know and press Enter."), id="find-hint",
                    classes="hint")
         table = DataTable(id="matches", cursor_type="row", zebra_stripes=True)
@@ -56,7 +54,6 @@ class FindSaleScreen(TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#matches", DataTable)
         table.add_column(_("Receipt"), width=max(12, self.size.width - 60))
         table.add_column(_("Sold"), width=16)
@@ -65,7 +62,7 @@ class FindSaleScreen(TillScreen):
         self.query_one("#date_from", Input).focus()
 
     def value(self, name: str) -> str:
-        return self.query_one(f"#{name}", Input).value.strip()
+        return self.typed(f"#{name}")
 
     def criteria(self) -> dict[str, object] | None:
         errors: dict[str, str] = {}
@@ -100,6 +97,15 @@ class FindSaleScreen(TillScreen):
                               "4 digits."))
             return None
         return found
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_search()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_selected()
 
     def action_search(self) -> None:
         table = self.query_one("#matches", DataTable)

@@ -12,15 +12,15 @@ from textual.widgets import DataTable, Label
 from cashier_tui.i18n import N_, _
 
 from .base import TillModal
-from .widgets import Keys, Note
+from .widgets import Keys, Note, shown_bindings
 
 
 def screen_keys(app, screen: Screen) -> list[tuple[str, str, bool]]:
     """(key, what it does, enabled) for every shown binding active on ``screen``."""
     rows: list[tuple[str, str, bool]] = []
     seen: set[tuple[str, str]] = set()
-    for _node, binding, enabled, _tip in screen.active_bindings.values():
-        if not binding.description or (not binding.show and binding.key_display is None):
+    for _node, binding, enabled in shown_bindings(screen):
+        if not binding.description:
             continue
         key = app.get_key_display(binding)
         entry = (key, binding.description)
@@ -82,7 +82,6 @@ class HelpScreen(TillModal[None]):
         return "\n".join(rows)
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#help-keys", DataTable)
         table.add_column("key", width=8)
         table.add_column("action", width=40)

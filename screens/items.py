@@ -30,7 +30,7 @@ class ItemsScreen(TillScreen):
                 id="items.more"),
         Binding("minus", "less", N_("One less"), key_display="-", id="items.less"),
         *DIGIT_BINDINGS,
-        Binding("enter", "next", N_("Continue"), priority=True, id="items.next"),
+        Binding("enter", "next", N_("Continue"), id="items.next"),
         Binding("escape", "back", N_("Back"), id="items.back"),
     ]
 
@@ -51,7 +51,6 @@ class ItemsScreen(TillScreen):
         yield Note("", id="items-total")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#items", DataTable)
         name_width = max(12, self.size.width - 44)
         table.add_column(_("Item"), width=name_width, key="name")
@@ -136,6 +135,10 @@ class ItemsScreen(TillScreen):
         self.query_one("#items-total", Note).update(
             _("{count} items, refund {amount}").format(
                 count=count, amount=self.money(quote.amount, quote.currency)))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_next()
 
     def action_next(self) -> None:
         if not self.chosen:

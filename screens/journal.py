@@ -25,8 +25,7 @@ class JournalScreen(PrintMixin, TillScreen):
     TITLE = N_("Journal: today's refunds")
     CSS_PATH = "journal.tcss"
     BINDINGS = [
-        Binding("enter", "open", N_("Open"), priority=True,
-                id="journal.open"),
+        Binding("enter", "open", N_("Open"), id="journal.open"),
         Binding("r", "retry", N_("Retry"), id="journal.retry"),
         Binding("p", "reprint", N_("Reprint"), id="journal.reprint"),
         Binding("escape", "back", N_("Back"), id="journal.back"),
@@ -45,7 +44,6 @@ class JournalScreen(PrintMixin, TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#journal", DataTable)
         wide = self.size.width >= 100
         table.add_column(_("Time"), width=5)
@@ -110,6 +108,10 @@ class JournalScreen(PrintMixin, TillScreen):
             if action == "reprint":
                 return None if self.printing else True
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         refund = self.selected()

@@ -26,8 +26,7 @@ class LookupScreen(TillScreen):
     TITLE = N_("Refund: scan the receipt")
     CSS_PATH = "lookup.tcss"
     BINDINGS = [
-        Binding("enter", "lookup", N_("Look up"), priority=True,
-                id="lookup.submit"),
+        Binding("enter", "lookup", N_("Look up"), id="lookup.submit"),
         Binding("escape", "clear", N_("Clear"), id="lookup.clear"),
     ]
 
@@ -42,7 +41,6 @@ class LookupScreen(TillScreen):
                        classes="hint", id="find-hint")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#code", Input).focus()
 
     def on_screen_resume(self) -> None:
@@ -55,6 +53,11 @@ class LookupScreen(TillScreen):
 
     def action_clear(self) -> None:
         self.reset()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_lookup()
 
     def action_lookup(self) -> None:
         code = self.query_one("#code", Input).value.strip()

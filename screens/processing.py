@@ -64,7 +64,6 @@ class ProcessingScreen(TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.start(retry=False)
 
     @property

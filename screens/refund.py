@@ -73,7 +73,6 @@ class RefundScreen(PrintMixin, TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.draw()
 
     def draw(self) -> None:

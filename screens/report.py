@@ -41,7 +41,6 @@ class ShiftReportScreen(TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one("#by-method", DataTable)
         table.add_column(_("Method"), width=20)
         table.add_column(_("Refunded"), width=14)

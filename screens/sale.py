@@ -92,7 +92,6 @@ class SaleScreen(TillScreen):
         return " ".join(parts)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.fill()
         self.query_one("#lines", DataTable).focus()
 

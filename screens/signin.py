@@ -22,8 +22,7 @@ class SignInScreen(TillScreen):
     TITLE = N_("Sign in")
     CSS_PATH = "signin.tcss"
     BINDINGS = [
-        Binding("enter", "submit", N_("Sign in"), priority=True,
-                id="signin.submit"),
+        Binding("enter", "submit", N_("Sign in"), id="signin.submit"),
         Binding("escape", "clear", N_("Clear"), id="signin.clear"),
     ]
 
@@ -31,10 +30,8 @@ class SignInScreen(TillScreen):
         with Center(), Vertical(id="signin-box"):
             yield Note(_("Scan your badge or type your cashier id, then your PIN."),
                        classes="hint")
-            yield Field(_("Cashier id"), Input(id="cashier-id", max_length=20,
-                                               restrict=r"[A-Za-z0-9_\-]*"), name="cashier")
-            yield Field(_("PIN"), Input(id="pin", password=True, max_length=12,
-                                        restrict=r"[0-9]*"), name="pin")
+            yield Field(_("Cashier id"), Input(id="cashier-id", max_length=20), name="cashier")
+            yield Field(_("PIN"), Input(id="pin", password=True, max_length=12), name="pin")
             yield ErrorLine(id="error")
             accounts = self.demo_accounts()
             if accounts:
@@ -57,7 +54,6 @@ class SignInScreen(TillScreen):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#cashier-id", Input).focus()
 
     def reset(self) -> None:
@@ -73,6 +69,11 @@ class SignInScreen(TillScreen):
     def action_clear(self) -> None:
         self.reset()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in an input (after every key typed before it, even from a fast scanner)."""
+        event.stop()
+        self.action_submit()
+
     def action_submit(self) -> None:
         pin_box = self.query_one("#pin", Input)
         if self.focused is self.query_one("#cashier-id") and not pin_box.value:
@@ -81,8 +82,8 @@ class SignInScreen(TillScreen):
             self.set_focus(pin_box)
             return
         self._clear_errors()
-        cashier_id = self.query_one("#cashier-id", Input).value.strip().upper()
-        pin = self.query_one("#pin", Input).value
+        cashier_id = self.typed("#cashier-id").upper()
+        pin = self.typed("#pin")
         if not cashier_id:
             self.query_one("#err-cashier", ErrorLine).say(_("Type your cashier id."))
             self.query_one("#cashier-id", Input).focus()

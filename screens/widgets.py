@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import BindingsMap
+from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.widget import Widget
@@ -29,6 +29,27 @@ def translate_bindings(node: DOMNode) -> None:
             replace(b, description=_(b.description)) if b.description else b for b in bindings
         ]
     node._bindings = translated
+
+
+def shown_bindings(screen) -> list[tuple[DOMNode, Binding, bool]]:
+    """The keys a cashier can use on ``screen``: (node, binding, enabled), nearest first.
+
+    Like ``Screen.active_bindings``, except that a widget's *hidden* binding does not hide the
+    screen's shown binding for the same key: Enter in an Input is Textual's own (hidden)
+    submit, which the screen turns into its "Enter: look up" — so that is what is shown.
+    """
+    app = screen.app
+    found: dict[str, tuple[DOMNode, Binding, bool]] = {}
+    for node, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            if not binding.show and binding.key_display is None:
+                continue
+            state = app._check_action_state(binding.action, node)
+            if state is False:
+                continue
+            if key not in found or (binding.priority and not found[key][1].priority):
+                found[key] = (node, binding, bool(state))
+    return list(found.values())
 
 
 class KeyBar(Static):
@@ -59,7 +80,7 @@ class KeyBar(Static):
     def keys(self) -> list[tuple[str, str, bool]]:
         found: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
-        for node, binding, enabled, _tip in self.screen.active_bindings.values():
+        for node, binding, enabled in shown_bindings(self.screen):
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             # The palette key ends the screen's row: the F-key row is full at 80 columns.

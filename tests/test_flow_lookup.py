@@ -158,3 +158,13 @@ async def test_chinese_sign_in_and_errors(rig_factory) -> None:
         await sign_in(pilot)
         await scan(pilot, "S01-T02-20261120-9999")
         assert said(app).startswith("没有小票号为 S01-T02-20261120-9999 的交易")
+
+
+async def test_full_width_scans_and_pins(rig_factory) -> None:
+    """A scanner or an IME in full-width mode types Ｃ００１ and １３５７: still accepted."""
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, who="Ｃ００１", pin="１３５７")
+        assert isinstance(app.screen, LookupScreen)
+        await scan(pilot, "ｓ０１－ｔ０２－２０２６１１２０－０００１")
+        assert isinstance(app.screen, SaleScreen) and app.screen.sale.receipt_no == FULL
