@@ -24,7 +24,7 @@ from sqlmodel import Session
 from ..clock import Clock
 from ..domain.errors import ApprovalRequired, RefundRejected
 from ..domain.policy import Policy
-from ..domain.views import Approval, Quote, RefundRequest, RefundView
+from ..domain.views import Approval, Quote, RefundRequest, RefundView, SaleView
 from ..storage.db import read_tx, write_tx
 from ..storage.models import (
     AuditEvent,
@@ -52,10 +52,8 @@ _counter, _audit = RefundCounter.__table__, AuditEvent.__table__
 # The sale by its receipt, locked: a row lock on PostgreSQL (what ``storage.db.lock_sale``
 # takes, found by receipt instead of id); on SQLite ``FOR UPDATE`` compiles to nothing and
 # the ``BEGIN IMMEDIATE`` of ``write_tx`` already holds the database's write lock.
-_LOCK_SALE = (select(_sale).where(_sale.c.receipt_no == bindparam("receipt_no"))
+_LOCK_SALE = (select(*sales.SALE_COLUMNS).where(_sale.c.receipt_no == bindparam("receipt_no"))
               .with_for_update())
-_LINES = select(_line).where(_line.c.sale_id == bindparam("sale_id"))
-_TENDERS = select(_tender).where(_tender.c.sale_id == bindparam("sale_id"))
 _INSERT_REFUND = insert(_refund)
 _INSERT_LINES = insert(_rline)
 _INSERT_LEG = insert(_leg)
@@ -124,20 +122,19 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
         sale = conn.execute(_LOCK_SALE, {"receipt_no": receipt_no}).first()
         if sale is None:
             sales.get_sale(session, receipt_no, now, policy)  # raises SaleNotFound
-        lines = {x.id: x for x in conn.execute(_LINES, {"sale_id": sale.id})}
-        tenders = conn.execute(_TENDERS, {"sale_id": sale.id}).all()
         # The rules, re-run on the rows read under the lock: the caps are checked atomically.
-        view = sales.build_sale_view(sale, lines.values(), tenders, now, policy)
+        view = sales.read_sale(conn, sale, now, policy)
         q = build_quote(view, request, policy)
         if q.problems:
             raise RefundRejected(q.problems)
         if q.approvals and approver is None:
             raise ApprovalRequired(q.approvals)
         refund, rlines, legs = _write(
-            conn, sale, q, request, cashier_id, approver if q.approvals else None, now,
+            conn, view, q, request, cashier_id, approver if q.approvals else None, now,
             till_id, training, new_key)
-        result = sales.make_refund_view(refund, sale.receipt_no, rlines, legs, lines,
-                                        {t.tender_id: t for t in view.tenders}, store)
+        result = sales.make_refund_view(
+            refund, view.receipt_no, rlines, legs, {x.line_id: x for x in view.lines},
+            {t.tender_id: t for t in view.tenders}, store)
     log.info("refund %s committed: %s %s %s by %s (%s leg(s), status %s)", result.refund_no,
              q.amount, q.currency, request.payout, cashier_id, len(q.legs), result.status)
     return result
@@ -151,7 +148,7 @@ def _audit_row(kind: str, actor: str | None, at: datetime, refund_no: str | None
             "refund_no": refund_no, "detail": audit._encode(detail)}
 
 
-def _write(conn: Connection, sale, q: Quote, request: RefundRequest, cashier_id: str,
+def _write(conn: Connection, sale: SaleView, q: Quote, request: RefundRequest, cashier_id: str,
            approver: str | None, now: datetime, till_id: str, training: bool,
            new_key: Callable[[], str]) -> tuple[SimpleNamespace, list[dict], list[dict]]:
     """Refund, lines and legs, the caps they hold, the number and the audit events."""
@@ -163,7 +160,7 @@ def _write(conn: Connection, sale, q: Quote, request: RefundRequest, cashier_id:
              "updated_at": at} for leg in q.legs]
     states = [x["state"] for x in legs]
     refund = SimpleNamespace(
-        refund_no=refund_no, sale_id=sale.id, kind=request.kind, payout=request.payout,
+        refund_no=refund_no, sale_id=sale.sale_id, kind=request.kind, payout=request.payout,
         amount=q.amount, currency=q.currency, reason=request.reason,
         reason_text=(request.reason_text or "").strip() or None,
         note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
@@ -193,7 +190,7 @@ def _write(conn: Connection, sale, q: Quote, request: RefundRequest, cashier_id:
         else:
             conn.execute(_TENDER_IN_FLIGHT, {"k_id": leg["tender_id"],
                                              "add_in_flight": leg["amount"]})
-    conn.execute(_SALE_CAPS, {"k_id": sale.id, "add_refunded": cash,
+    conn.execute(_SALE_CAPS, {"k_id": sale.sale_id, "add_refunded": cash,
                               "add_in_flight": q.amount - cash})
     events = [_audit_row("refund", cashier_id, now, refund_no, receipt_no=sale.receipt_no,
                          refund_kind=request.kind, payout=request.payout, amount=q.amount,

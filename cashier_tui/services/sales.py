@@ -6,12 +6,14 @@ transaction of a commit, which re-reads the rows under the lock).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from sqlalchemy import Connection, Row, bindparam
 from sqlmodel import Session, col, select
 
 from ..domain.errors import (
@@ -57,6 +59,32 @@ def check_receipt_no(text: str) -> str:
 
 # --- views ------------------------------------------------------------------------------
 
+_sale, _line, _tender = Sale.__table__, SaleLine.__table__, Tender.__table__
+# The columns of a SaleView, and of LineView / TenderView in their field order: rows are read
+# with Core (no ORM objects) and a view is made from a row by position, which is what makes
+# a scan cheap (DESIGN.md §10: scan to sale screen under 50 ms with a million sales).
+SALE_COLUMNS = tuple(_sale.c[name] for name in (
+    "id", "receipt_no", "sold_at", "utc_offset_min", "store", "till", "cashier", "currency",
+    "status", "total", "refunded", "in_flight"))
+LINE_COLUMNS = tuple(_line.c[name] for name in (
+    "id", "line_no", "sku", "name", "qty", "unit_price", "discount", "net", "refunded_qty",
+    "in_flight_qty", "refunded_amount", "in_flight_amount"))
+TENDER_COLUMNS = tuple(_tender.c[name] for name in (
+    "id", "seq", "method", "amount", "refunded", "in_flight", "settled", "reference",
+    "card_last4"))
+_SALE_BY_RECEIPT = select(*SALE_COLUMNS).where(_sale.c.receipt_no == bindparam("receipt_no"))
+_LINES_OF = (select(*LINE_COLUMNS).where(_line.c.sale_id == bindparam("sale_id"))
+             .order_by(_line.c.line_no))
+_TENDERS_OF = (select(*TENDER_COLUMNS).where(_tender.c.sale_id == bindparam("sale_id"))
+               .order_by(_tender.c.seq))
+_LINES_OF_MANY = (select(_line.c.sale_id, *LINE_COLUMNS)
+                  .where(_line.c.sale_id.in_(bindparam("sale_ids", expanding=True)))
+                  .order_by(_line.c.sale_id, _line.c.line_no))
+_TENDERS_OF_MANY = (select(_tender.c.sale_id, *TENDER_COLUMNS)
+                    .where(_tender.c.sale_id.in_(bindparam("sale_ids", expanding=True)))
+                    .order_by(_tender.c.sale_id, _tender.c.seq))
+
+
 def line_view(row: SaleLine) -> LineView:
     return LineView(
         line_id=row.id, line_no=row.line_no, sku=row.sku, name=row.name, qty=row.qty,
@@ -76,36 +104,51 @@ def tender_view(row: Tender) -> TenderView:
 
 def age_days(sold_at: datetime, now: datetime) -> int:
     """Whole days from ``sold_at`` to ``now`` (0 for a sale dated in the future)."""
-    return max(0, (now - sold_at) // timedelta(days=1))
+    return max(0, (now - sold_at) // _DAY)
 
 
-def build_sale_view(sale: Sale, lines: Iterable[SaleLine], tenders: Iterable[Tender],
-                    now: datetime, policy: Policy) -> SaleView:
-    sold_at = from_db(sale.sold_at).astimezone(
-        timezone(timedelta(minutes=sale.utc_offset_min)))
-    return SaleView(
-        sale_id=sale.id, receipt_no=sale.receipt_no, sold_at=sold_at, store=sale.store,
-        till=sale.till, cashier=sale.cashier, currency=sale.currency, status=sale.status,
-        total=sale.total, refunded=sale.refunded, in_flight=sale.in_flight,
-        lines=tuple(line_view(r) for r in sorted(lines, key=lambda r: r.line_no)),
-        tenders=tuple(tender_view(r) for r in sorted(tenders, key=lambda r: r.seq)),
-        age_days=age_days(sold_at, now), window_days=policy.window_days,
-    )
+_DAY = timedelta(days=1)
 
 
-def sale_views(session: Session, sales: Sequence[Sale], now: datetime,
+@functools.cache
+def _zone(offset_min: int) -> timezone:
+    return timezone(timedelta(minutes=offset_min))
+
+
+def sale_view(sale: Row, lines: Sequence[LineView], tenders: Sequence[TenderView],
+              now: datetime, policy: Policy) -> SaleView:
+    """The view of a sale row (:data:`SALE_COLUMNS`), its lines in line order and its
+    tenders in tender order."""
+    (sale_id, receipt_no, sold_at, offset, store, till, cashier, currency, status, total,
+     refunded, in_flight) = sale
+    sold_at = from_db(sold_at).astimezone(_zone(offset))
+    return SaleView(sale_id, receipt_no, sold_at, store, till, cashier, currency, status,
+                    total, refunded, in_flight, tuple(lines), tuple(tenders),
+                    age_days(sold_at, now), policy.window_days)
+
+
+def read_sale(conn: Connection, sale: Row, now: datetime, policy: Policy) -> SaleView:
+    """A sale row's view with its lines and tenders (two indexed queries)."""
+    lines = [LineView(*r) for r in conn.execute(_LINES_OF, {"sale_id": sale[0]})]
+    tenders = [TenderView(*r) for r in conn.execute(_TENDERS_OF, {"sale_id": sale[0]})]
+    return sale_view(sale, lines, tenders, now, policy)
+
+
+def sale_views(session: Session, sales: Sequence[Row], now: datetime,
                policy: Policy) -> list[SaleView]:
-    """Views of ``sales`` with their lines and tenders, loaded in two queries."""
-    ids = [s.id for s in sales]
+    """Views of ``sales`` (rows of :data:`SALE_COLUMNS`) with their lines and tenders,
+    loaded in two queries."""
+    ids = [s[0] for s in sales]
     if not ids:
         return []
-    lines: dict[int, list[SaleLine]] = {i: [] for i in ids}
-    tenders: dict[int, list[Tender]] = {i: [] for i in ids}
-    for line in session.exec(select(SaleLine).where(col(SaleLine.sale_id).in_(ids))):
-        lines[line.sale_id].append(line)
-    for tender in session.exec(select(Tender).where(col(Tender.sale_id).in_(ids))):
-        tenders[tender.sale_id].append(tender)
-    return [build_sale_view(s, lines[s.id], tenders[s.id], now, policy) for s in sales]
+    conn = session.connection()
+    lines: dict[int, list[LineView]] = {i: [] for i in ids}
+    tenders: dict[int, list[TenderView]] = {i: [] for i in ids}
+    for row in conn.execute(_LINES_OF_MANY, {"sale_ids": ids}):
+        lines[row[0]].append(LineView(*row[1:]))
+    for row in conn.execute(_TENDERS_OF_MANY, {"sale_ids": ids}):
+        tenders[row[0]].append(TenderView(*row[1:]))
+    return [sale_view(s, lines[s[0]], tenders[s[0]], now, policy) for s in sales]
 
 
 def refund_till(refund_no: str) -> str:
@@ -140,7 +183,7 @@ def refund_views(session: Session, refunds: Sequence[Refund], store: str) -> lis
 
 
 def make_refund_view(r: Refund, receipt_no: str, rlines: Iterable[RefundLine],
-                     legs: Iterable[RefundLeg], slines: Mapping[int, SaleLine],
+                     legs: Iterable[RefundLeg], slines: Mapping[int, SaleLine | LineView],
                      tenders: Mapping[int, TenderView], store: str) -> RefundView:
     """A refund's view from rows already in hand (the commit builds it without a query)."""
     return RefundView(
@@ -165,8 +208,9 @@ def make_refund_view(r: Refund, receipt_no: str, rlines: Iterable[RefundLine],
 
 # --- look-ups ---------------------------------------------------------------------------
 
-def sale_by_receipt(session: Session, receipt_no: str) -> Sale | None:
-    return session.exec(select(Sale).where(Sale.receipt_no == receipt_no)).first()
+def sale_by_receipt(session: Session, receipt_no: str) -> Row | None:
+    """The sale's row (:data:`SALE_COLUMNS`), or None."""
+    return session.connection().execute(_SALE_BY_RECEIPT, {"receipt_no": receipt_no}).first()
 
 
 def refund_by_no(session: Session, refund_no: str) -> Refund | None:
@@ -179,7 +223,7 @@ def get_sale(session: Session, receipt_no: str, now: datetime, policy: Policy) -
     if sale is None:
         raise SaleNotFound(f"No sale with receipt number {code}. Check the number or find "
                            "the sale without its receipt (F3).", receipt_no=code)
-    return sale_views(session, [sale], now, policy)[0]
+    return read_sale(session.connection(), sale, now, policy)
 
 
 def get_refund(session: Session, refund_no: str, store: str) -> RefundView:
@@ -219,7 +263,7 @@ def lookup(session: Session, code: str, now: datetime, policy: Policy, store: st
     receipt_no = check_receipt_no(code)
     sale = sale_by_receipt(session, receipt_no)
     if sale is not None:
-        return sale_views(session, [sale], now, policy)[0]
+        return read_sale(session.connection(), sale, now, policy)
     refund = refund_by_no(session, receipt_no)
     if refund is not None:
         return refund_views(session, [refund], store)[0]
@@ -233,7 +277,7 @@ def find_sales(session: Session, now: datetime, policy: Policy, *,
                limit: int = 50) -> list[SaleView]:
     """Sales without their receipt: by local date range (inclusive), exact total, card last 4.
     Newest first, at most ``limit``."""
-    query = select(Sale)
+    query = select(*SALE_COLUMNS)
     if date_from is not None:
         query = query.where(Sale.sold_at >= local_day(now, date_from)[1])
     if date_to is not None:
@@ -251,4 +295,4 @@ def find_sales(session: Session, now: datetime, policy: Policy, *,
             select(Tender.sale_id).where(Tender.card_last4 == last4)))
     limit = max(1, min(int(limit), 500))
     query = query.order_by(col(Sale.sold_at).desc(), col(Sale.id).desc()).limit(limit)
-    return sale_views(session, list(session.exec(query)), now, policy)
+    return sale_views(session, session.connection().execute(query).all(), now, policy)
