@@ -179,3 +179,28 @@ async def test_chinese_journal_and_help(rig_factory) -> None:
         assert "今日退款 1 笔。" in str(app.screen.query_one("#journal-count").content)
         await keys(pilot, "f1")
         assert ("F2", "新退款") in [(k, t) for k, t, _on in app.screen.rows]
+
+
+async def test_demo_reset_asks_then_starts_over(tmp_path) -> None:
+    from cashier_tui.app import make_app
+    from cashier_tui.demo import open_demo
+
+    (tmp_path / "work").mkdir()
+    demo = open_demo(cache_dir=tmp_path / "cache", workdir=tmp_path / "work")
+    try:
+        app = make_app(ui.settings(tmp_path, demo=True), till=demo.till, stable=True)
+        app.demo = demo
+        demo.till.codec = app.demo_codec()
+        first = app.till
+        async with app.run_test(size=SIZE) as pilot:
+            await sign_in(pilot, "T1", "1111")
+            assert isinstance(app.screen, LookupScreen)
+            await keys(pilot, "f1")
+            assert any("Practice" in str(n.content) for n in app.screen.query("Note"))
+            await keys(pilot, "escape", "f9", "n")  # no: nothing happens
+            assert app.till is first and isinstance(app.screen, LookupScreen)
+            await keys(pilot, "f9", "y")
+            assert app.till is not first and app.till.codec is not None
+            assert isinstance(app.screen, SignInScreen) and app.cashier is None
+    finally:
+        demo.close()

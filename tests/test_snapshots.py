@@ -160,6 +160,12 @@ async def palette(pilot) -> None:
     await keys(pilot)
 
 
+async def reset_question(pilot) -> None:
+    await sign_in(pilot)
+    pilot.app.action_reset_demo()  # F9 in demo mode (only a demo session enables the key)
+    await settle(pilot)
+
+
 async def nothing(pilot) -> None:
     await settle(pilot)
 
@@ -187,6 +193,7 @@ SCREENS: dict[str, tuple[Steps, dict]] = {
     "report": (report, {}),
     "help": (help_keys, {}),
     "palette": (palette, {}),
+    "reset-question": (reset_question, {"training": True}),
 }
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 

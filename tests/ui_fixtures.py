@@ -87,10 +87,10 @@ SALES = [
 
 def settings(tmp: Path, lang: str = "en", **overrides: Any) -> Any:
     """Settings for a test app: the real ``load_settings`` when it is there."""
-    values = dict(db=str(tmp / "till.db"), printer="preview", printer_profile="TM-T20II",
-                  lang=lang, store_id="S01", till_id="T01", currency="CNY", demo=False,
-                  secret_path=str(tmp / "secret"), refund_url_base=None,
-                  store_header=["Demo Store 示范店"], **overrides)
+    values = {**dict(db=str(tmp / "till.db"), printer="preview", printer_profile="TM-T20II",
+                     lang=lang, store_id="S01", till_id="T01", currency="CNY", demo=False,
+                     secret_path=str(tmp / "secret"), refund_url_base=None,
+                     store_header=["Demo Store 示范店"]), **overrides}
     try:
         from cashier_tui.settings import load_settings
     except ImportError:
