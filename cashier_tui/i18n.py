@@ -5,8 +5,15 @@ named (class-level ``Binding`` descriptions); the screens translate ``N_`` strin
 are built, so one process can run an English app and then a Chinese one (the tests do).
 
 The catalogs live in ``cashier_tui/locale/{en,zh}/LC_MESSAGES/cashier_tui.po`` and are
-compiled to ``.mo`` with ``babel.messages`` (``pybabel compile -d cashier_tui/locale -D
-cashier_tui``); both are committed.
+compiled to ``.mo`` with ``babel.messages``; both are committed (tests/test_i18n.py checks
+that every marked string has a Chinese translation and that the .mo matches the .po)::
+
+    pybabel extract --no-location --sort-output -o cashier_tui/locale/cashier_tui.pot \
+        cashier_tui/app.py screens
+    pybabel update --no-fuzzy-matching -i cashier_tui/locale/cashier_tui.pot \
+        -d cashier_tui/locale -D cashier_tui
+    # translate the new msgid entries in zh/LC_MESSAGES/cashier_tui.po, then
+    pybabel compile -d cashier_tui/locale -D cashier_tui
 """
 
 from __future__ import annotations
