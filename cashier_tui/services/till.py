@@ -6,6 +6,7 @@ Database failures come out as ``StoreUnavailable`` (busy / unreachable) or ``Con
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ if TYPE_CHECKING:  # written by another engineer; never imported at start
 Progress = Callable[[str, str], None]
 
 
+_TILL_ID_RE = re.compile(r"^[A-Z0-9](?:[A-Z0-9-]{0,16}[A-Z0-9])?$")
+
+
 def _uuid_hex() -> str:
     return uuid.uuid4().hex
 
@@ -56,6 +60,15 @@ class Till:
     # A sweep leaves pending/sent legs younger than this to the till sending them.
     sweep_grace: timedelta = legs.SWEEP_GRACE
     _swept: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The till id is part of every refund number (R-{till}-{yymmdd}-{nnnn}), which is
+        # scanned back, upper-cased, and must fit refund.refund_no (32 characters).
+        till = sales.normalise_scan(self.till_id)
+        if not _TILL_ID_RE.match(till):
+            raise ValueError(f"The till id {self.till_id!r} cannot make refund numbers: use 1 "
+                             "to 18 letters, digits and '-' (e.g. T01).")
+        self.till_id = till
 
     # --- people -----------------------------------------------------------------------
     @guarded
