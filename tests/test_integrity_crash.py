@@ -1,4 +1,5 @@
-"""kill -9 a till at each step of a refund, many times; every restart settles and prints.
+"""kill -9 a till at each step of a refund (inside the commit too), many times; every restart
+settles and prints.
 
 For each step (tests/integrity/crash_worker.py) a fresh store gets ``kills`` till processes
 in a row. Each starts as the app does (sweep, print what is unprinted), makes a few

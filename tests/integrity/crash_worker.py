@@ -8,6 +8,8 @@ refunds until the armed one reaches the step, where it kills itself (``os.kill(g
 SIGKILL)``: no cleanup, no flush, no finally):
 
 =================  =====================================================================
+``in_commit``      inside the commit's write transaction, the refund row written, its legs
+                   about to be (an SQLAlchemy ``before_cursor_execute`` listener)
 ``after_commit``   the refund is committed (legs pending), before any gateway call
 ``in_call``        a leg is marked sent, the provider has not acted (SimulatedGateway hook
                    at ``submit``)
@@ -33,6 +35,8 @@ import signal
 import sys
 from datetime import timedelta
 
+from sqlalchemy import event
+
 from cashier_tui.clock import FixedClock
 from cashier_tui.domain.errors import ApprovalRequired, RefundRejected
 from cashier_tui.domain.views import Approval
@@ -43,7 +47,7 @@ from cashier_tui.storage.db import make_engine
 from printers.service import PrintService
 from tests.integrity.common import CASHIER, MANAGER, MANAGER_PIN, NOW, random_request
 
-STEPS = ("after_commit", "in_call", "after_gateway", "before_print", "during_print",
+STEPS = ("in_commit", "after_commit", "in_call", "after_gateway", "before_print", "during_print",
          "after_print")
 
 
@@ -66,6 +70,11 @@ def main(config: dict, step: str | None) -> None:
             die()
 
     engine = make_engine(config["db"])
+    if step == "in_commit":
+        @event.listens_for(engine, "before_cursor_execute")
+        def _in_commit(conn, cursor, statement, *args) -> None:
+            if armed["on"] and statement.lstrip().upper().startswith("INSERT INTO REFUND_LEG"):
+                die()
     gateway = SimulatedGateway(config.get("script") or {}, ledger_path=config["ledger"],
                                hook=hook)
     clock = FixedClock(NOW + timedelta(minutes=config["minute"]))
@@ -96,6 +105,7 @@ def main(config: dict, step: str | None) -> None:
         sale = till.get_sale(receipt)
         request = random_request(rng, sale, small=True,
                                  payout="original" if last and gateway_step else None)
+        armed["on"] = last
         try:
             try:
                 view = till.commit(request, CASHIER)
@@ -104,7 +114,6 @@ def main(config: dict, step: str | None) -> None:
         except RefundRejected:
             continue
         say("COMMITTED", view.refund_no)
-        armed["on"] = last
         if last and step == "after_commit":
             die()
         view = till.process(view.refund_no)
