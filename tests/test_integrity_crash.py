@@ -8,8 +8,9 @@ and the provider's ledger are audited (nothing over a cap, nothing duplicated, t
 never ahead of the database's reservations); after the last, one more till starts without
 a crash and everything must be final, refunded exactly once at the provider, and printed.
 
-Short form in ``make test`` (2 kills per step); long form in ``make integrity`` (20 per
-step), which writes its figures to build/integrity/crash.json.
+Short form in ``make test`` (2 kills per step on SQLite, one step on PostgreSQL); long form
+in ``make integrity`` (20 per step on SQLite, 5 per step on PostgreSQL), which writes its
+figures to build/integrity/crash.json and crash_postgres.json.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ from tests.integrity.printer import LoopbackPrinter
 WORKER = "tests.integrity.crash_worker"
 
 
-def run_step(tmp_path, step: str, kills: int, seed: int) -> dict:
-    """``kills`` tills killed at ``step`` one after another, then a clean restart."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+def run_step(tmp_path, step: str, kills: int, seed: int, url: str | None = None) -> dict:
+    """``kills`` tills killed at ``step`` one after another, then a clean restart.
+    ``url``: the store's database (default: an SQLite file in ``tmp_path``)."""
+    url = url or f"sqlite:///{tmp_path / 'store.db'}"
     ledger = tmp_path / "ledger.db"
     engine = make_engine(url)
     upgrade(engine)
@@ -144,5 +146,26 @@ def test_kill_9_at_each_step_long(tmp_path):
         results.append(run_step(tmp_path / step, step, kills=20, seed=100 + i))
     write_figures("crash", {"seconds": round(time.monotonic() - started, 1),
                             "steps": results})
+    for figures in results:
+        check(figures)
+
+
+@pytest.mark.postgres
+def test_kill_9_on_postgres_short(pg_server, tmp_path):
+    url = pg_server.create_database("integrity_crash_short")
+    check(run_step(tmp_path, "after_gateway", kills=2, seed=7, url=url))
+
+
+@pytest.mark.integrity
+@pytest.mark.postgres
+def test_kill_9_on_postgres_long(pg_server, tmp_path):
+    started = time.monotonic()
+    results = []
+    for i, step in enumerate(STEPS):
+        (tmp_path / step).mkdir()
+        url = pg_server.create_database(f"integrity_crash_{step}")
+        results.append(run_step(tmp_path / step, step, kills=5, seed=200 + i, url=url))
+    write_figures("crash_postgres", {"seconds": round(time.monotonic() - started, 1),
+                                     "steps": results})
     for figures in results:
         check(figures)
