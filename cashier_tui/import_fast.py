@@ -23,6 +23,7 @@ from .import_rules import (
     build_sale,
     has_card_number,
     receipt_has_card_number,
+    sku_has_card_number,
 )
 from .money import MAX_MINOR, MoneyError, exponent
 
@@ -98,7 +99,7 @@ def fast_check(raw: bytes) -> CheckedSale | None:
     try:
         obj = _SALE.validate_json(raw)
         return _semantics(obj)
-    except (ValueError, _Slow):  # pydantic_core.ValidationError is a ValueError
+    except (ValueError, OverflowError, _Slow):  # ValidationError is a ValueError
         return None
 
 
@@ -118,7 +119,7 @@ def _semantics(obj: dict) -> CheckedSale:
     lines, total = [], 0
     for line in obj["lines"]:
         sku, qty = line["sku"], line["qty"]
-        if not sku.strip():
+        if not sku.strip() or sku_has_card_number(sku):
             raise _Slow
         unit, discount = _minor(line["unit_price"], digits), _minor(line.get("discount"), digits)
         net = qty * unit - discount

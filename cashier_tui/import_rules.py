@@ -83,6 +83,21 @@ def has_card_number(text: str, *, runs: re.Pattern[str] = _DIGIT_RUN) -> bool:
     return False
 
 
+def is_gtin(code: str) -> bool:
+    """An EAN-8, UPC-A, EAN-13 or GTIN-14 product code with a valid GS1 check digit."""
+    if not (code.isascii() and code.isdigit() and len(code) in (8, 12, 13, 14)):
+        return False
+    body = code[:-1]
+    total = sum((3 if i % 2 == 0 else 1) * (ord(d) - 48) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == ord(code[-1]) - 48
+
+
+def sku_has_card_number(sku: str) -> bool:
+    """Product codes are exempt from the card check only when they are real GS1 codes:
+    EAN-13 codes often pass Luhn, but a 16-digit Luhn number is no product code."""
+    return has_card_number(sku) and not is_gtin(sku.strip())
+
+
 def receipt_has_card_number(receipt: str) -> bool:
     """In a receipt number dashes separate its parts, so only unbroken digit runs count."""
     return has_card_number(receipt, runs=_PLAIN_RUN)
@@ -196,6 +211,11 @@ def _sold_at(obj: dict, out: Problems) -> datetime | None:
     if moment.tzinfo is None:
         out.append(("sold_at", "needs a UTC offset, e.g. 2026-11-20T14:03:00+08:00"))
         return None
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        out.append(("sold_at", "is outside the range of dates the till can store"))
+        return None
     return moment
 
 
@@ -205,8 +225,9 @@ def _line(raw: object, path: str, out: Problems, currency, digits) -> tuple | No
         return None
     _unknown(raw, LINE_FIELDS, f"{path}.", "a sale line", out)
     before = len(out)
-    # Product codes are exempt from the card check: EAN-13 codes often pass Luhn.
     sku = _text(raw, "sku", f"{path}.sku", out, 40, card=False)
+    if sku is not None and sku_has_card_number(sku):
+        out.append((f"{path}.sku", CARD_MESSAGE))
     name = _text(raw, "name", f"{path}.name", out, 200)
     qty = raw.get("qty")
     if type(qty) is not int or not 1 <= qty <= MAX_QTY:

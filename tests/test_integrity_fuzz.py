@@ -394,9 +394,6 @@ def test_fuzz_long(tmp_path):
     write_figures("fuzz", figures)
 
 
-@pytest.mark.xfail(reason="importer bug (owned by import-sales): a sold_at near year 1 or "
-                   "9999 with an offset raises OverflowError instead of naming line 1, "
-                   "field sold_at", raises=OverflowError, strict=False)
 def test_import_a_time_at_the_edge_of_the_calendar_is_a_line_error(tmp_path):
     engine = make_engine(tmp_path / "edge.db")
     upgrade(engine)
@@ -410,9 +407,6 @@ def test_import_a_time_at_the_edge_of_the_calendar_is_a_line_error(tmp_path):
 
 
 
-@pytest.mark.xfail(reason="importer (owned by import-sales): sku is exempt from the card check "
-                   "so that EAN-13 codes pass, but a 16-digit Luhn-valid number, with or "
-                   "without spaces, is no product code and is stored as it is", strict=False)
 @pytest.mark.parametrize("sku", [CARD_NUMBER, "4111 1111 1111 1111"])
 def test_import_a_card_number_as_sku_is_refused(tmp_path, sku):
     engine = make_engine(tmp_path / "sku.db")
