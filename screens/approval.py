@@ -16,7 +16,7 @@ from cashier_tui.i18n import N_, _
 
 from .base import TillModal
 from .texts import error_text, rule_text, when
-from .widgets import ErrorLine, Field, Keys, Note
+from .widgets import ChainedInput, ErrorLine, Field, Keys, Note
 
 
 class ApprovalModal(TillModal[Approval | None]):
@@ -39,7 +39,8 @@ class ApprovalModal(TillModal[Approval | None]):
                 amount=self.money(self.quote.amount, self.quote.currency)))
             yield Note("\n".join(f"• {self.rule(r)}" for r in self.quote.approvals),
                        id="rules")
-            yield Field(_("Manager id"), Input(id="manager-id", max_length=20), name="manager")
+            yield Field(_("Manager id"), ChainedInput(id="manager-id", next_id="manager-pin",
+                                                      max_length=20), name="manager")
             yield Field(_("Manager PIN"), Input(id="manager-pin", password=True,
                                                 max_length=12),
                         name="manager_pin")
@@ -61,9 +62,12 @@ class ApprovalModal(TillModal[Approval | None]):
 
     def action_approve(self) -> None:
         pin_box = self.query_one("#manager-pin", Input)
-        if self.focused is self.query_one("#manager-id") and not pin_box.value:
+        id_box = self.query_one("#manager-id", ChainedInput)
+        if self.focused is id_box:
+            ahead = id_box.enter_ahead and bool(pin_box.value)
             self.set_focus(pin_box)
-            return
+            if not ahead:
+                return
         for line in self.query(ErrorLine):
             line.clear()
         manager = self.typed("#manager-id").upper()

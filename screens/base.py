@@ -7,6 +7,7 @@ in ``till_<tag>`` (success) or ``till_<tag>_failed`` (error) handlers on the UI 
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +27,7 @@ from .texts import error_text
 from .widgets import ErrorLine, Keys, TopBar, TrainingBanner, translate_bindings
 
 ResultT = TypeVar("ResultT")
+log = logging.getLogger("cashier_tui.screens")
 
 if TYPE_CHECKING:
     from cashier_tui.app import CashierApp
@@ -49,6 +51,10 @@ class TillMixin:
 
     def _setup(self) -> None:
         translate_bindings(self)
+
+    def on_screen_resume(self) -> None:
+        # Support reads the log to see what a till showed (never what was typed in it).
+        log.info("screen shown: %s", type(self).__name__)
 
     @property
     def till(self) -> Till:

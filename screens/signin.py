@@ -15,7 +15,7 @@ from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
 from .texts import ROLES, error_text, when, word
-from .widgets import ErrorLine, Field, Note
+from .widgets import ChainedInput, ErrorLine, Field, Note
 
 
 class SignInScreen(TillScreen):
@@ -30,7 +30,8 @@ class SignInScreen(TillScreen):
         with Center(), Vertical(id="signin-box"):
             yield Note(_("Scan your badge or type your cashier id, then your PIN."),
                        classes="hint")
-            yield Field(_("Cashier id"), Input(id="cashier-id", max_length=20), name="cashier")
+            yield Field(_("Cashier id"), ChainedInput(id="cashier-id", next_id="pin",
+                                                      max_length=20), name="cashier")
             yield Field(_("PIN"), Input(id="pin", password=True, max_length=12), name="pin")
             yield ErrorLine(id="error")
             accounts = self.demo_accounts()
@@ -57,6 +58,7 @@ class SignInScreen(TillScreen):
         self.query_one("#cashier-id", Input).focus()
 
     def reset(self) -> None:
+        self.query_one("#cashier-id", ChainedInput).reset_chain()
         self.query_one("#cashier-id", Input).value = ""
         self.query_one("#pin", Input).value = ""
         self._clear_errors()
@@ -76,11 +78,14 @@ class SignInScreen(TillScreen):
 
     def action_submit(self) -> None:
         pin_box = self.query_one("#pin", Input)
-        if self.focused is self.query_one("#cashier-id") and not pin_box.value:
-            # A badge scan ends with Enter: on to the PIN at once (Widget.focus() waits a
-            # turn, and the next keys may already be queued).
+        id_box = self.query_one("#cashier-id", ChainedInput)
+        if self.focused is id_box:
+            # A badge scan ends with Enter: on to the PIN, unless the PIN and its Enter were
+            # typed ahead (ChainedInput passed them on).
+            ahead = id_box.enter_ahead and bool(pin_box.value)
             self.set_focus(pin_box)
-            return
+            if not ahead:
+                return
         self._clear_errors()
         cashier_id = self.typed("#cashier-id").upper()
         pin = self.typed("#pin")

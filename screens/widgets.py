@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingsMap
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from cashier_tui.i18n import _
 
@@ -155,6 +155,45 @@ class ErrorLine(Static):
     @property
     def text(self) -> str:
         return str(self.content) if self.has_class("-on") else ""
+
+
+class ChainedInput(Input):
+    """An id input whose Enter hands the keys after it to the next input (the PIN).
+
+    A badge scanner types the id and Enter, and fast typing (or a browser automation) may
+    send the PIN right behind it: those keys are already queued here before the screen has
+    moved the focus, so they are passed on to the PIN in order. An Enter among them is
+    remembered in ``enter_ahead`` for the screen to act on once.
+    """
+
+    def __init__(self, *, next_id: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.next_id = next_id
+        self.handed_over = False
+        self.enter_ahead = False
+
+    def reset_chain(self) -> None:
+        self.handed_over = self.enter_ahead = False
+
+    # Textual calls the ``_on_*`` handler of every class in the MRO (Input's own comes after
+    # these, unless prevent_default() stops it): no super() calls here.
+    def _on_focus(self, event) -> None:
+        self.reset_chain()
+
+    async def _on_key(self, event) -> None:
+        if self.handed_over:
+            target = self.screen.query_one(f"#{self.next_id}", Input)
+            if event.is_printable and event.character:
+                target.insert_text_at_cursor(event.character)
+            elif event.key == "enter":
+                self.enter_ahead = True
+            else:
+                return
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "enter" and self.value.strip():
+            self.handed_over = True  # Enter goes on to the binding: Input.Submitted
 
 
 class Note(Static):

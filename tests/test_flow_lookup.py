@@ -168,3 +168,18 @@ async def test_full_width_scans_and_pins(rig_factory) -> None:
         assert isinstance(app.screen, LookupScreen)
         await scan(pilot, "ｓ０１－ｔ０２－２０２６１１２０－０００１")
         assert isinstance(app.screen, SaleScreen) and app.screen.sale.receipt_no == FULL
+
+
+async def test_badge_and_pin_typed_in_one_burst(rig_factory) -> None:
+    """A badge scan and the PIN right behind it, faster than the focus moves (as a browser
+    automation or a quick typist sends them): the PIN keys still land in the PIN."""
+    from textual import events
+
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        for char in "C001\r1357\r":  # all queued before any of them is handled
+            key = "enter" if char == "\r" else char
+            app.post_message(events.Key(key, None if char == "\r" else char))
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen), app.screen
+        assert app.cashier.cashier_id == CASHIER
