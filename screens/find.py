@@ -55,10 +55,10 @@ class FindSaleScreen(TillScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#matches", DataTable)
-        table.add_column(_("Receipt"), width=max(12, self.size.width - 60))
+        table.add_column(_("Receipt"), width=22)  # receipt numbers run to 21 and more
         table.add_column(_("Sold"), width=16)
         table.add_column(_("Total"), width=11)
-        table.add_column(_("Paid by"), width=12)
+        table.add_column(_("Paid by"), width=max(12, self.size.width - 71))
         self.query_one("#date_from", Input).focus()
 
     def value(self, name: str) -> str:
@@ -122,10 +122,13 @@ class FindSaleScreen(TillScreen):
         table = self.query_one("#matches", DataTable)
         table.clear()
         for s in sales:
-            methods = ", ".join(dict.fromkeys(word(METHODS, t.method) for t in s.tenders))
+            methods = Text(", ".join(dict.fromkeys(word(METHODS, t.method) for t in s.tenders)),
+                           overflow="ellipsis", no_wrap=True)
+            if s.voided or s.fully_refunded:  # said before the cashier opens it
+                methods = Text(_("VOIDED") if s.voided else _("FULLY REFUNDED"),
+                               style="bold red", overflow="ellipsis", no_wrap=True)
             table.add_row(s.receipt_no, when(s.sold_at),
-                          Text(self.money(s.total, s.currency), justify="right"),
-                          Text(methods, overflow="ellipsis", no_wrap=True),
+                          Text(self.money(s.total, s.currency), justify="right"), methods,
                           key=s.receipt_no)
         if sales:
             table.focus()

@@ -54,7 +54,7 @@ def _sale(no: str, lines: list[tuple[str, int, str, str]], payments: list[dict],
     return {
         "receipt_no": no, "sold_at": (sold_at or NOW - timedelta(minutes=57)).isoformat(),
         "store": "S01", "till": "T02", "cashier": "C007", "currency": "CNY", "status": status,
-        "lines": [{"sku": f"69012345678{i:02d}", "name": name, "qty": qty,
+        "lines": [{"sku": f"SKU-{i + 1:04d}", "name": name, "qty": qty,
                    "unit_price": price, "discount": discount}
                   for i, (name, qty, price, discount) in enumerate(lines)],
         "payments": payments,
