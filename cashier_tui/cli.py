@@ -92,7 +92,12 @@ def _settings_from(argv: list[str]):
         pre.add_argument(flag)
     pre.add_argument("--demo", action="store_true", default=None)
     known, _ = pre.parse_known_args(argv)
-    return load_settings(known.config, db=known.db, printer=known.printer, lang=known.lang,
+    printer = known.printer
+    if known.demo and printer is None:
+        # Demo mode prints to the preview unless --printer is on this command line: a
+        # printer from the settings file or the environment is the store's real one.
+        printer = "preview"
+    return load_settings(known.config, db=known.db, printer=printer, lang=known.lang,
                          demo=known.demo, log_level=known.log_level)
 
 
