@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check cashier_tui screens printers tests
+	$(BIN)/ruff check cashier_tui screens printers tests benchmarks data
 
 snapshot-update: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_snapshots.py --snapshot-update
