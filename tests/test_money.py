@@ -1,0 +1,65 @@
+"""Money at the edge: text in (DESIGN.md §5), integer minor units inside, Babel out."""
+
+from __future__ import annotations
+
+import pytest
+
+from cashier_tui.money import Money, MoneyError, exponent, format_money, parse_amount, plain
+
+
+@pytest.mark.parametrize(("text", "minor"), [
+    ("12.5", 1250), ("12.50", 1250), ("¥12.50", 1250), ("￥12.50", 1250),
+    ("１２．５０", 1250), (" 12.50 ", 1250), ("1,234.56", 123456), (".5", 50), ("7", 700),
+    ("CNY 3.20", 320),
+])
+def test_accepted_forms(text, minor):
+    assert parse_amount(text, "CNY") == minor
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("-1.00", "negative"), ("−1.00", "negative"), ("", "required"), ("   ", "required"),
+    ("12.345", "at most 2 decimals"), ("1e3", "not an amount"), ("12..5", "not an amount"),
+    ("abc", "not an amount"), ("0", "more than zero"), ("0.00", "more than zero"),
+    ("10000000000000.00", "too large"),
+])
+def test_refused_forms_say_why(text, says):
+    with pytest.raises(MoneyError, match=says):
+        parse_amount(text, "CNY")
+
+
+def test_zero_allowed_when_asked():
+    assert parse_amount("0.00", "CNY", allow_zero=True) == 0
+
+
+def test_numbers_are_refused_not_rounded():
+    with pytest.raises(MoneyError, match="decimal string"):
+        parse_amount(12.5, "CNY")  # type: ignore[arg-type]
+
+
+def test_currency_exponents_come_from_the_currency():
+    assert (exponent("CNY"), exponent("JPY"), exponent("BHD")) == (2, 0, 3)
+    assert parse_amount("1200", "JPY") == 1200
+    with pytest.raises(MoneyError, match="at most 0 decimals"):
+        parse_amount("12.5", "JPY")
+    with pytest.raises(MoneyError, match="ISO 4217"):
+        exponent("cny")
+    with pytest.raises(MoneyError, match="not a known"):
+        exponent("XYZ")
+
+
+def test_plain_and_formatted():
+    assert plain(123456, "CNY") == "1234.56"
+    assert plain(5, "CNY") == "0.05"
+    assert plain(1200, "JPY") == "1200"
+    assert format_money(123456, "CNY", "zh") == "¥1,234.56"
+    assert format_money(123456, "CNY", "en") == "CN¥1,234.56"
+
+
+def test_money_adds_only_the_same_currency():
+    assert Money(150, "CNY") + Money(50, "CNY") == Money(200, "CNY")
+    assert (Money(150, "CNY") - Money(50, "CNY")).minor == 100
+    with pytest.raises(MoneyError, match="cannot mix"):
+        Money(1, "CNY") + Money(1, "USD")
+    with pytest.raises(TypeError):
+        Money(1.5, "CNY")  # type: ignore[arg-type]
+    assert str(Money(1250, "CNY")) == "12.50 CNY"
