@@ -99,11 +99,12 @@ class CashierApp(App[int]):
         """The refund QR codec (the till's: it also verifies scanned codes), or None."""
         return self.till.codec
 
-    def signed_in(self, cashier: CashierView) -> None:
+    def signed_in(self, cashier: CashierView, typed_ahead: str = "") -> None:
+        """On to the lookup screen, with what was typed while the PIN was checked."""
         from screens.lookup import LookupScreen
 
         self.cashier = cashier
-        self.push_screen(LookupScreen())
+        self.push_screen(LookupScreen(typed_ahead=typed_ahead))
         self.refresh_bindings()
 
     # --- screens ----------------------------------------------------------------------

@@ -40,8 +40,21 @@ class LookupScreen(TillScreen):
             yield Note(_("No receipt? F3 finds the sale by date, amount or card."),
                        classes="hint", id="find-hint")
 
+    def __init__(self, typed_ahead: str = "") -> None:
+        super().__init__()
+        self.typed_ahead = typed_ahead
+
     def on_mount(self) -> None:
-        self.query_one("#code", Input).focus()
+        box = self.query_one("#code", Input)
+        box.focus()
+        # A scan made while the previous screen was busy: its code, and its Enter if any.
+        code, enter, _rest = self.typed_ahead.partition("\n")
+        self.typed_ahead = ""
+        if code:
+            box.value = code
+            box.cursor_position = len(code)
+            if enter:
+                self.action_lookup()
 
     def on_screen_resume(self) -> None:
         self.query_one("#code", Input).focus()

@@ -15,7 +15,7 @@ from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
 from .texts import ROLES, error_text, when, word
-from .widgets import ChainedInput, ErrorLine, Field, Note
+from .widgets import ChainedInput, ErrorLine, Field, HoldingInput, Note
 
 
 class SignInScreen(TillScreen):
@@ -32,7 +32,8 @@ class SignInScreen(TillScreen):
                        classes="hint")
             yield Field(_("Cashier id"), ChainedInput(id="cashier-id", next_id="pin",
                                                       max_length=20), name="cashier")
-            yield Field(_("PIN"), Input(id="pin", password=True, max_length=12), name="pin")
+            yield Field(_("PIN"), HoldingInput(id="pin", password=True, max_length=12),
+                        name="pin")
             yield ErrorLine(id="error")
             accounts = self.demo_accounts()
             if accounts:
@@ -90,22 +91,26 @@ class SignInScreen(TillScreen):
         cashier_id = self.typed("#cashier-id").upper()
         pin = self.typed("#pin")
         if not cashier_id:
+            pin_box.take_held()
             self.query_one("#err-cashier", ErrorLine).say(_("Type your cashier id."))
             self.query_one("#cashier-id", Input).focus()
             return
         if not pin:
+            pin_box.take_held()
             self.query_one("#err-pin", ErrorLine).say(_("Type your PIN."))
             self.query_one("#pin", Input).focus()
             return
         self.call_till("sign_in", self.till.sign_in, cashier_id, pin)
 
     def till_sign_in(self, cashier: CashierView) -> None:
-        self.query_one("#pin", Input).value = ""
-        self.app.signed_in(cashier)
+        pin = self.query_one("#pin", HoldingInput)
+        pin.value = ""
+        self.app.signed_in(cashier, typed_ahead=pin.take_held())
 
     def till_sign_in_failed(self, exc: BaseException) -> None:
-        pin = self.query_one("#pin", Input)
+        pin = self.query_one("#pin", HoldingInput)
         pin.value = ""
+        pin.take_held()  # keys typed while the PIN was checked are not a second PIN
         if isinstance(exc, errors.UnknownCashier):
             self.query_one("#err-cashier", ErrorLine).say(error_text(exc, self.lang))
             self.query_one("#cashier-id", Input).focus()

@@ -182,18 +182,58 @@ class ChainedInput(Input):
 
     async def _on_key(self, event) -> None:
         if self.handed_over:
-            target = self.screen.query_one(f"#{self.next_id}", Input)
-            if event.is_printable and event.character:
-                target.insert_text_at_cursor(event.character)
-            elif event.key == "enter":
-                self.enter_ahead = True
-            else:
+            character = event.character if event.is_printable else None
+            if event.key != "enter" and not character:
                 return
+            target = self.screen.query_one(f"#{self.next_id}", HoldingInput)
+            if target.feed(event.key, character):
+                self.enter_ahead = True
             event.stop()
             event.prevent_default()
             return
         if event.key == "enter" and self.value.strip():
             self.handed_over = True  # Enter goes on to the binding: Input.Submitted
+
+
+class HoldingInput(Input):
+    """An input whose Enter starts a wait (the PIN while the till checks it): keys typed
+    during the wait are held, not typed into this box, and handed to the next screen.
+
+    A cashier (or a scanner) often types the PIN, Enter and the first receipt number in one
+    go; without this the receipt would land in the PIN box and count as a wrong PIN.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.holding = False
+        self._held: list[str] = []
+
+    def take_held(self) -> str:
+        """What was typed during the wait (``\n`` for Enter); stops holding."""
+        held, self._held, self.holding = "".join(self._held), [], False
+        return held
+
+    def feed(self, key: str, character: str | None) -> bool:
+        """A key typed ahead of the focus (handed on by the input before this one).
+        True for an Enter that submits this box."""
+        if self.holding:
+            self._held.append("\n" if key == "enter" else character or "")
+            return False
+        if key == "enter":
+            self.holding = bool(self.value.strip())
+            return True
+        if character:
+            self.insert_text_at_cursor(character)
+        return False
+
+    async def _on_key(self, event) -> None:
+        character = event.character if event.is_printable else None
+        if self.holding and (event.key == "enter" or character):
+            self.feed(event.key, character)
+            event.stop()
+            event.prevent_default()
+        elif event.key == "enter" and self.value.strip():
+            self.holding = True  # Enter itself goes on: Input.Submitted
 
 
 class Note(Static):

@@ -183,3 +183,29 @@ async def test_badge_and_pin_typed_in_one_burst(rig_factory) -> None:
         await settle(pilot)
         assert isinstance(app.screen, LookupScreen), app.screen
         assert app.cashier.cashier_id == CASHIER
+
+
+async def test_pin_and_a_scan_typed_in_one_burst(rig_factory) -> None:
+    """PIN, Enter and a receipt scan right behind it, typed before the till has checked the
+    PIN: the scan is neither typed into the PIN box (a wrong PIN that counts towards the
+    lockout) nor lost — it opens the sale once the cashier is signed in."""
+    from textual import events
+
+    rig = rig_factory()
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        for char in f"C001\r1357\r{FULL}\r":  # all queued before any of them is handled
+            key = "enter" if char == "\r" else char
+            app.post_message(events.Key(key, None if char == "\r" else char))
+        await settle(pilot)
+        await settle(pilot)
+        assert app.cashier is not None and app.cashier.cashier_id == CASHIER
+        assert isinstance(app.screen, SaleScreen), app.screen
+        assert app.screen.sale.receipt_no == FULL
+    from sqlmodel import Session, select
+
+    from cashier_tui.storage.models import AuditEvent
+
+    with Session(rig.till.engine) as session:
+        kinds = session.exec(select(AuditEvent.kind)).all()
+    assert "sign_in" in kinds and "sign_in_failed" not in kinds
