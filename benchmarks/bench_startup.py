@@ -67,12 +67,14 @@ def start_db(work: Path) -> Path:
     return path
 
 
-def time_to_paint(cmd: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
-    """Seconds from spawning ``cmd`` in an 80x24 pseudo-terminal to :data:`MARKER` on it."""
+def time_to_paint(cmd: list[str], env: dict[str, str], timeout: float = 60.0,
+                  cwd: Path = ROOT) -> float:
+    """Seconds from spawning ``cmd`` (in ``cwd``) in an 80x24 pseudo-terminal to
+    :data:`MARKER` on it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
                             start_new_session=True)
     os.close(slave)
     seen, painted = b"", None

@@ -129,6 +129,10 @@ def _epilog(settings, error: Exception | None) -> str:
     return "\n".join(f"{k + ':':15}{v}" for k, v in describe(settings))
 
 
+def _asks_for_help(argv: list[str]) -> bool:
+    return any(arg in ("-h", "--help") for arg in argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     settings, problem = None, None
@@ -137,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # shown in --help, reported below
         problem = exc
     try:
-        args = build_parser(_epilog(settings, problem)).parse_args(argv)
+        # The epilog (where settings, data and logs are) is shown by --help only; making it
+        # imports the storage layer (the database URL), which a till's start must not wait on.
+        epilog = _epilog(settings, problem) if _asks_for_help(argv) else ""
+        args = build_parser(epilog).parse_args(argv)
     except SystemExit as exit_:  # --help (0) or a usage error (2), already printed
         return int(exit_.code or 0)
     if problem is not None:
