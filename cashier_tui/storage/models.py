@@ -27,6 +27,9 @@ class Sale(SQLModel, table=True):
         CheckConstraint("refunded + in_flight <= total", name="ck_sale_cap"),
         CheckConstraint("refunded >= 0 AND in_flight >= 0", name="ck_sale_nonneg"),
         Index("ix_sale_sold_at", "sold_at"),
+        # Find a sale by its amount (DESIGN.md §2): the exact total, newest first, in a
+        # date range or not; without it a total nobody paid scans every sale.
+        Index("ix_sale_total_sold_at", "total", "sold_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
