@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from typing import Literal
 
 from rich.cells import cell_len
@@ -75,6 +76,19 @@ class VoucherContext:
     reprint: bool = False
     training: bool = False
     qr_payload: str = ""
+    # The till's time zone: the voucher says when the refund was made in local time (the
+    # refund's ``created_at`` is UTC). None: the time as the refund view carries it.
+    tz: tzinfo | None = None
+    # Kick the cash drawer (customer copy of a cash refund, never on a reprint or in
+    # training). False when the drawer was already opened for this refund.
+    open_drawer: bool = True
+
+
+def local_time(moment: datetime, tz: tzinfo | None) -> str:
+    """``moment`` as the till's clock shows it: ``2026-11-20 15:00:00``."""
+    if tz is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def char_cells(ch: str) -> int:
@@ -168,7 +182,8 @@ def build_voucher(refund: RefundView, ctx: VoucherContext) -> list[Op]:
     cur = refund.currency
     ops: list[Op] = []
     training = ctx.training or refund.training
-    if ctx.copy == "customer" and refund.cash_paid > 0 and not ctx.reprint and not training:
+    if (ctx.copy == "customer" and ctx.open_drawer and refund.cash_paid > 0 and not ctx.reprint
+            and not training):
         ops.append(DrawerKick())
     if training:
         ops.append(_mark(lang, "training", cols))
@@ -182,7 +197,7 @@ def build_voucher(refund: RefundView, ctx: VoucherContext) -> list[Op]:
     ops.append(Text(fit(refund.refund_no, cols), align="center"))
     ops.append(Feed(1))
     ops.extend(_label(lang, "receipt_no", refund.receipt_no, cols))
-    ops.extend(_label(lang, "date", refund.created_at.strftime("%Y-%m-%d %H:%M:%S"), cols))
+    ops.extend(_label(lang, "date", local_time(refund.created_at, ctx.tz), cols))
     ops.extend(_label(lang, "cashier", refund.cashier, cols))
     if refund.approver:
         ops.extend(_label(lang, "approver", refund.approver, cols))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 
 from cashier_tui.domain.views import RefundView
 from cashier_tui.qrpayload import RefundCodec
@@ -101,24 +102,46 @@ class PrintService:
             return ""
         return self.codec.encode(refund.refund_no, refund.amount, refund.currency)
 
-    def voucher(self, refund: RefundView, lang: str, *, reprint: bool = False) -> list[Op]:
+    def context(self, refund: RefundView, lang: str, *, reprint: bool = False,
+                tz: tzinfo | None = None, open_drawer: bool = True,
+                columns: int | None = None) -> VoucherContext:
+        """How a voucher of ``refund`` is laid out. ``tz``: the till's time zone (the
+        voucher's date and time are local); None takes the system's zone at that moment."""
+        return VoucherContext(store_header=self.store_header, columns=columns or self.columns,
+                              lang=lang, reprint=reprint,
+                              training=self.training or refund.training,
+                              qr_payload=self.qr_payload(refund),
+                              tz=tz if tz is not None else refund.created_at.astimezone().tzinfo,
+                              open_drawer=open_drawer)
+
+    def voucher(self, refund: RefundView, lang: str, *, reprint: bool = False,
+                tz: tzinfo | None = None, open_drawer: bool = True) -> list[Op]:
         """The document of a print job: customer copy, then merchant copy."""
-        ctx = VoucherContext(store_header=self.store_header, columns=self.columns, lang=lang,
-                             reprint=reprint, training=self.training or refund.training,
-                             qr_payload=self.qr_payload(refund))
-        return voucher_job(refund, ctx)
+        return voucher_job(refund, self.context(refund, lang, reprint=reprint, tz=tz,
+                                                open_drawer=open_drawer))
 
-    def preview(self, refund: RefundView, lang: str, *, reprint: bool = False) -> list[str]:
-        """Text lines of the customer copy (for the done screen); nothing is printed."""
-        ctx = VoucherContext(store_header=self.store_header, columns=self.columns, lang=lang,
-                             reprint=reprint, training=self.training or refund.training,
-                             qr_payload=self.qr_payload(refund))
-        return render_preview(build_voucher(refund, ctx), self.columns)
+    def preview(self, refund: RefundView, lang: str, *, reprint: bool = False,
+                tz: tzinfo | None = None, columns: int | None = None) -> list[str]:
+        """Text lines of the customer copy (for the done screen); nothing is printed.
 
-    def print_refund(self, refund: RefundView, lang: str, *,
-                     reprint: bool = False) -> PrintResult:
+        ``columns``: 32 or 48 (default: the printer's). The paper is always laid out at the
+        printer's width; a screen too narrow for 48 columns shows the 32-column layout,
+        which reflows the same content, rather than a cut-off 48-column one.
+        """
+        ctx = self.context(refund, lang, reprint=reprint, tz=tz, columns=columns)
+        return render_preview(build_voucher(refund, ctx), ctx.columns)
+
+    @property
+    def prints_on_paper(self) -> bool:
+        """True for a real printer (or a file of printer bytes), False for ``preview``."""
+        return not isinstance(self.target, PreviewTarget)
+
+    def print_refund(self, refund: RefundView, lang: str, *, reprint: bool = False,
+                     tz: tzinfo | None = None, open_drawer: bool = True) -> PrintResult:
+        """Print the customer and merchant copies. ``open_drawer``: kick the cash drawer
+        for a cash refund (never on a reprint or in training, whatever it says)."""
         try:
-            ops = self.voucher(refund, lang, reprint=reprint)
+            ops = self.voucher(refund, lang, reprint=reprint, tz=tz, open_drawer=open_drawer)
         except Exception as exc:  # a layout bug must not take the till down
             log.exception("voucher layout failed for %s", refund.refund_no)
             return PrintResult(False, "error", f"The voucher could not be laid out: {exc}")

@@ -150,6 +150,7 @@ def test_drawer_kick_only_for_a_new_cash_refund() -> None:
         b"\x1b@\x1c." + KICK)  # the drawer opens as printing starts
     assert kicks(cash_refund(), reprint=True) == 0
     assert kicks(cash_refund(), training=True) == 0
+    assert kicks(cash_refund(), open_drawer=False) == 0  # the drawer was opened already
     assert kicks(sample_refund()) == 0
 
 
@@ -198,3 +199,40 @@ def test_fit_wrap_pair_never_overflow(text: str, other: str, width: int) -> None
     assert all(cells(line) <= width for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
     assert all(cells(line) <= width for line in pair(text, fit(other, width), width))
+
+
+def test_date_and_time_in_the_tills_zone() -> None:
+    """A refund made at 15:00 in Shanghai is stored as 07:00 UTC; the voucher says 15:00."""
+    from datetime import UTC, datetime
+
+    from printers.service import PrintService
+    from tests.printer_fakes import CST
+
+    made = sample_refund(created_at=datetime(2026, 11, 20, 7, 0, 0, tzinfo=UTC))
+    late = sample_refund(created_at=datetime(2026, 11, 20, 17, 30, 0, tzinfo=UTC))
+    for lang in ("en", "zh"):
+        text = "\n".join(render_preview(build_voucher(made, context(32, lang, tz=CST)), 32))
+        assert "2026-11-20 15:00:00" in text and "07:00" not in text
+        text = "\n".join(render_preview(build_voucher(late, context(48, lang, tz=CST)), 48))
+        assert "2026-11-21 01:30:00" in text  # past midnight in Shanghai: the next day
+    service = PrintService("preview", codec=CODEC)
+    assert "2026-11-20 15:00:00" in "\n".join(service.preview(made, "en", tz=CST))
+    printed = service.print_refund(made, "en", tz=CST)
+    assert "2026-11-20 15:00:00" in "\n".join(printed.preview_lines)
+
+
+def test_without_a_zone_the_system_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from printers.service import PrintService
+
+    made = sample_refund(created_at=datetime(2026, 11, 20, 7, 0, 0, tzinfo=UTC))
+    monkeypatch.setenv("TZ", "CST-8")  # POSIX form: no tzdata needed
+    time.tzset()
+    try:
+        lines = PrintService("preview", codec=CODEC).preview(made, "en")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "2026-11-20 15:00:00" in "\n".join(lines)
