@@ -21,21 +21,27 @@ STATUS_NO_PAPER = 0x72  # paper end sensors set
 
 
 class FakePrinter:
-    """A network printer on 127.0.0.1:PORT, served by one thread.
+    """A network printer on 127.0.0.1:PORT (``port`` 0: any free one), served by one thread.
 
     mode: ``ok`` reads everything and answers ``DLE EOT 4``; ``paper_out`` answers it with
     "no paper"; ``mute`` reads everything and never answers status; ``silent`` accepts and
     never reads; ``drop`` reads ``drop_after`` bytes and then resets the connection;
     ``busy`` accepts and closes at once (a printer serving another till).
+
+    Like a real printer it takes one job after another: ``received`` is every byte of
+    every job, ``jobs`` each connection's bytes, ``done`` is set when the first client has
+    gone and ``jobs_done(n)`` waits for the n-th.
     """
 
-    def __init__(self, mode: str = "ok", drop_after: int = 2000) -> None:
+    def __init__(self, mode: str = "ok", drop_after: int = 2000, port: int = 0) -> None:
         self.mode = mode
         self.drop_after = drop_after
         self.received = bytearray()
+        self.jobs: list[bytes] = []
         self.done = threading.Event()  # set when the client has gone (or we dropped it)
+        self._finished = threading.Condition()
         self.connections = 0
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = socket.create_server(("127.0.0.1", port))
         if mode in ("silent", "drop"):
             # A small window, as a real printer's buffer: the sender cannot hand the whole job
             # to the kernel, so a stalled or lost printer shows while sending.
@@ -51,23 +57,30 @@ class FakePrinter:
         return f"tcp://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
-        try:
-            conn, _ = self.server.accept()
-        except OSError:
-            return
-        self.connections += 1
-        if self.mode == "busy":
-            conn.close()
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            start = len(self.received)
+            if self.mode == "busy":
+                conn.close()
+            elif self.mode == "silent":
+                self._held.append(conn)  # never read; closed by close()
+                self._stop.wait(30)
+            else:
+                with conn:
+                    self._talk(conn)
+            with self._finished:
+                self.jobs.append(bytes(self.received[start:]))
+                self._finished.notify_all()
             self.done.set()
-            return
-        if self.mode == "silent":
-            self._held.append(conn)  # never read; closed by close()
-            self._stop.wait(30)
-            self.done.set()
-            return
-        with conn:
-            self._talk(conn)
-        self.done.set()
+
+    def jobs_done(self, n: int, timeout: float = 5) -> bool:
+        """Wait until ``n`` clients have come and gone."""
+        with self._finished:
+            return self._finished.wait_for(lambda: len(self.jobs) >= n, timeout)
 
     def _talk(self, conn: socket.socket) -> None:
         while True:
@@ -92,8 +105,13 @@ class FakePrinter:
         self._stop.set()
         for conn in self._held:
             conn.close()
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
         self.server.close()
         self._thread.join(5)
+        assert not self._thread.is_alive(), "the fake printer's thread did not stop"
 
 
 def closed_port() -> int:
