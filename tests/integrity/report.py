@@ -28,6 +28,11 @@ def found(f: dict) -> list[object]:
     return [f[k] for k in FOUND]
 
 
+def found_words(f: dict) -> str:
+    names = ("over-refunds", "duplicates", "lost refunds", "ledger ≠ db", "counters ≠ rows")
+    return ", ".join(f"{n} {name}" for n, name in zip(found(f), names, strict=True))
+
+
 def concurrency() -> list[str]:
     out = [row("database", "processes", "attempted", "committed", "refused (why)",
                "manager approvals", "gateway legs / sends / sends without effect",
@@ -73,14 +78,14 @@ def faults() -> list[str]:
                    f" s): {lock['store_unavailable']} calls refused with StoreUnavailable "
                    f"after waiting {', '.join(map(str, lock['waits']))} s; tables unchanged "
                    f"each time; afterwards {lock['refunds_stored']} refund completed; "
-                   f"found: {dict(zip(FOUND, found(lock), strict=True))}.")
+                   f"found: {found_words(lock)}.")
     pg = load("faults_postgres_restart")
     if pg:
         out.append(f"- PostgreSQL stopped and started {pg['cycles']} times mid-session: "
                    f"{pg['store_unavailable']} calls refused with StoreUnavailable (slowest "
                    f"refusal {pg['slowest_refusal_s']} s), {pg['committed']} refunds "
                    f"committed and settled by the same Till; found: "
-                   f"{dict(zip(FOUND, found(pg), strict=True))}.")
+                   f"{found_words(pg)}.")
     gw = load("faults_gateway_timeouts")
     if gw:
         t = gw["timeouts"]
@@ -93,7 +98,7 @@ def faults() -> list[str]:
                    f"({gw['gateway_legs']} through the provider); "
                    f"provider acted more than once on a key: "
                    f"{gw['provider_acted_more_than_once']}; found: "
-                   f"{dict(zip(FOUND, found(gw), strict=True))}.")
+                   f"{found_words(gw)}.")
     return out
 
 
