@@ -16,7 +16,7 @@ from cashier_tui.i18n import N_, _
 
 from .base import TillModal
 from .texts import error_text, rule_text, when
-from .widgets import ChainedInput, ErrorLine, Field, Keys, Note
+from .widgets import ChainedInput, ErrorLine, Field, HoldingInput, Keys, Note
 
 
 class ApprovalModal(TillModal[Approval | None]):
@@ -41,8 +41,9 @@ class ApprovalModal(TillModal[Approval | None]):
                        id="rules")
             yield Field(_("Manager id"), ChainedInput(id="manager-id", next_id="manager-pin",
                                                       max_length=20), name="manager")
-            yield Field(_("Manager PIN"), Input(id="manager-pin", password=True,
-                                                max_length=12),
+            # The id box hands keys typed ahead (a badge scan, then the PIN) to a HoldingInput.
+            yield Field(_("Manager PIN"), HoldingInput(id="manager-pin", password=True,
+                                                       max_length=12),
                         name="manager_pin")
             yield ErrorLine(id="error")
         yield Keys(id="keys")
@@ -61,7 +62,7 @@ class ApprovalModal(TillModal[Approval | None]):
         self.action_approve()
 
     def action_approve(self) -> None:
-        pin_box = self.query_one("#manager-pin", Input)
+        pin_box = self.query_one("#manager-pin", HoldingInput)
         id_box = self.query_one("#manager-id", ChainedInput)
         if self.focused is id_box:
             ahead = id_box.enter_ahead and bool(pin_box.value)
@@ -73,10 +74,12 @@ class ApprovalModal(TillModal[Approval | None]):
         manager = self.typed("#manager-id").upper()
         pin = self.typed("#manager-pin")
         if not manager:
+            pin_box.take_held()
             self.query_one("#err-manager", ErrorLine).say(_("Type the manager's id."))
             self.query_one("#manager-id", Input).focus()
             return
         if not pin:
+            pin_box.take_held()
             self.query_one("#err-manager_pin", ErrorLine).say(_("Type the manager's PIN."))
             self.query_one("#manager-pin", Input).focus()
             return
@@ -91,8 +94,9 @@ class ApprovalModal(TillModal[Approval | None]):
         self.dismiss(approval)
 
     def till_approve_failed(self, exc: BaseException) -> None:
-        pin = self.query_one("#manager-pin", Input)
+        pin = self.query_one("#manager-pin", HoldingInput)
         pin.value = ""
+        pin.take_held()  # keys typed while the PIN was checked are not a second PIN
         if isinstance(exc, errors.UnknownCashier | errors.NotAManager):
             self.query_one("#err-manager", ErrorLine).say(error_text(exc, self.lang))
             self.query_one("#manager-id", Input).focus()
