@@ -14,6 +14,8 @@ import itertools
 import json
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import as_file, files
@@ -61,6 +63,7 @@ class DemoData:
 
 def _fingerprint() -> str:
     digest = hashlib.sha256(f"{__version__}:{migrate.HEAD}".encode())
+    digest.update(Path(__file__).read_bytes())  # how the template is seeded is part of it
     for name in ("demo_sales.jsonl", "scenarios.json"):
         digest.update(DATA.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
@@ -98,6 +101,9 @@ def build_template(path: Path, data: DemoData) -> None:
             )
             refund = till.commit(request, seller)
             till.process(refund.refund_no)
+            if seed.get("printed"):  # the customer took the voucher home: a reprint is a reprint
+                till.mark_printed(refund.refund_no, reprint=False, ok=True, detail="seeded",
+                                  cashier_id=seller)
     finally:
         engine.dispose()
 
@@ -141,7 +147,10 @@ def _till(engine: Engine, data: DemoData, clock: FixedClock, gateway: SimulatedG
 
 @dataclass
 class DemoSession:
-    """A trainer's till: its own database file, clock and gateway. ``reset()`` starts over."""
+    """A trainer's till: its own database file, clock and gateway. ``reset()`` starts over.
+
+    ``slow_seconds`` and ``sleep`` drive the scripted slow provider (tests pass a ``sleep``
+    that waits on an event they control instead of the clock)."""
 
     workdir: Path
     template: Path
@@ -149,6 +158,7 @@ class DemoSession:
     policy: Policy | None = None
     slow_seconds: float = 3.0
     owns_workdir: bool = False
+    sleep: Callable[[float], None] = time.sleep
     till: Till = field(init=False)
 
     def __post_init__(self) -> None:
@@ -164,7 +174,8 @@ class DemoSession:
         shutil.copyfile(self.template, self.db_path)
         self.db_path.chmod(0o600)
         engine = make_engine(self.db_path)
-        gateway = SimulatedGateway(self.data.gateway_script, slow_seconds=self.slow_seconds)
+        gateway = SimulatedGateway(self.data.gateway_script, slow_seconds=self.slow_seconds,
+                                   sleep=self.sleep)
         return _till(engine, self.data, FixedClock(self.data.clock), gateway, self.policy)
 
     def reset(self) -> Till:
