@@ -270,9 +270,10 @@ ACCOUNTS = [
 ]
 
 SEED_REFUNDS = [
+    # "printed": the customer took the voucher home, so printing it again is a reprint
     {"receipt_no": "1016", "kind": "items", "items": [{"line_no": 2, "qty": 2}],
-     "reason": "changed_mind"},
-    {"receipt_no": "1017", "kind": "full", "items": [], "reason": "defective"},
+     "reason": "changed_mind", "printed": True},
+    {"receipt_no": "1017", "kind": "full", "items": [], "reason": "defective", "printed": True},
 ]
 
 GATEWAY_SCRIPT = {
@@ -280,6 +281,11 @@ GATEWAY_SCRIPT = {
     "AUTH-DECLINE-01": "decline_once",
     "WX-SLOW-01": "slow",
 }
+
+
+def seeded_refund_no(index: int) -> str:
+    """The refund number the demo gives the seeded refund ``index`` (from 1): R-till-yymmdd-n."""
+    return f"R-T01-{DEMO_NOW:%y%m%d}-{index:04d}"
 
 
 def _sale(sales: list[dict], receipt: str) -> dict:
@@ -304,294 +310,370 @@ def _age(sale: dict) -> int:
 
 
 def _sc(sid, receipt, title_en, title_zh, steps_en, steps_zh, expect_en, expect_zh) -> dict:
+    assert len(steps_en) == len(steps_zh), sid
     return {"id": sid, "title_en": title_en, "title_zh": title_zh, "receipt_no": receipt,
             "steps_en": steps_en, "steps_zh": steps_zh,
             "expect_en": expect_en, "expect_zh": expect_zh}
 
 
-SCAN_EN = "Scan receipt {r} (or type {r}) and press Enter."
-SCAN_ZH = "扫描小票 {r}（或输入 {r}）后按 Enter。"
-MGR_EN = "When the approval box opens, sign as manager M1 with PIN 9999."
-MGR_ZH = "弹出主管授权时，输入主管 M1，PIN 9999。"
+# --- what the trainee reads: the keys of each screen, by the words the screens show ------------
+# The English words are the screens' own (their BINDINGS and labels); the Chinese ones are
+# their translations in cashier_tui/locale/zh. tests/test_demo_scenarios.py holds both to the
+# app, and drives every scenario with exactly these keys.
+
+UI_ZH = {
+    "Full refund": "全额退款", "By items": "按商品", "By amount": "按金额",
+    "Continue": "继续", "Yes, refund": "确认退款", "Retry": "重试", "Print": "打印",
+    "Reprint": "重打", "New refund": "新退款", "Journal": "流水", "Find sale": "查找小票",
+    "Pay back": "退款方式", "Cash from the drawer": "钱箱付现金", "Reason": "退款原因",
+    "Card last 4": "卡号后4位", "Date from": "起始日期", "Date to": "截止日期",
+    "Defective": "质量问题", "Wrong item": "商品错误", "Not as described": "与描述不符",
+    "Changed mind": "顾客改变主意", "Price adjustment": "价格调整",
+    "Transaction error": "交易错误", "Other (say why)": "其他（请说明）",
+    "OUTSIDE WINDOW ({n} days)": "超出退款期（{n} 天）", "VOIDED": "已撤销",
+    "FULLY REFUNDED": "已全额退款", "TRAINING - NOT A REFUND": "培训模式 - 非真实退款",
+    "REPRINT": "重打",
+}
+REASON_LABELS = {
+    "defective": "Defective", "wrong_item": "Wrong item", "not_as_described": "Not as described",
+    "changed_mind": "Changed mind", "price_adjustment": "Price adjustment",
+    "transaction_error": "Transaction error", "other": "Other (say why)",
+}
+
+
+def zh(word: str) -> str:
+    return UI_ZH[word]
+
+
+def yuan_en(minor: int) -> str:
+    """As the English till shows it: 129900 -> "CN¥1,299.00"."""
+    return "CN" + yuan(minor)
+
+
+def badge(n: int) -> tuple[str, str]:
+    return (f"OUTSIDE WINDOW ({n} days)", zh("OUTSIDE WINDOW ({n} days)").format(n=n))
+
+
+def scan(r: str) -> tuple[str, str]:
+    return (f"Scan receipt {r}, or type {r} and press Enter.",
+            f"扫描小票 {r}，或输入 {r} 后按 Enter。")
+
+
+def reason(code: str) -> tuple[str, str]:
+    label = REASON_LABELS[code]
+    return (f"Reason: press Space to open the list, ↓ to {label}, Enter.",
+            f"退款原因：按空格键打开列表，用 ↓ 选“{zh(label)}”，按 Enter。")
+
+
+def items(line_no: int, name: str, qty: int, name_zh: str | None = None) -> tuple[str, str]:
+    """Partial by items: the cursor starts on line 1; ↓ moves down, digits type the qty."""
+    name_zh = name_zh or name
+    if line_no == 1:
+        return (f"Press i (By items). The cursor is on line 1 ({name}): type {qty}, then "
+                "press Enter.",
+                f"按 i（按商品）。光标在第 1 行（{name_zh}）：输入 {qty}，按 Enter。")
+    downs = "↓" if line_no == 2 else f"↓ {line_no - 1} times"
+    downs_zh = "↓" if line_no == 2 else f"↓ {line_no - 1} 次"
+    return (f"Press i (By items). Press {downs} to line {line_no} ({name}), type {qty}, then "
+            "press Enter.",
+            f"按 i（按商品）。按 {downs_zh} 到第 {line_no} 行（{name_zh}），输入 {qty}，按 Enter。")
+
+
+FULL = ("Press f (Full refund).", "按 f（全额退款）。")
+GO = ("Press Enter (Continue), then y (Yes, refund).", "按 Enter（继续），再按 y（确认退款）。")
+ENTER = ("Press Enter (Continue).", "按 Enter（继续）。")
+MGR = ("The approval box opens: type M1, Enter, then the PIN 9999, Enter. Then press y "
+       "(Yes, refund).",
+       "弹出主管授权框：输入 M1 按 Enter，再输入密码 9999 按 Enter。然后按 y（确认退款）。")
+CASH = ("Press Shift+Tab to Pay back, Space, ↓ to Cash from the drawer, Enter; then Tab back "
+        "to Reason.",
+        "按 Shift+Tab 到“退款方式”，按空格键，用 ↓ 选“钱箱付现金”，按 Enter；再按 Tab 回到"
+        "“退款原因”。")
+
+
+def join(*parts: tuple[str, str]) -> tuple[str, str]:
+    return " ".join(p[0] for p in parts), "".join(p[1] for p in parts)
+
+
+def steps(*parts: tuple[str, str]) -> tuple[list[str], list[str]]:
+    return [p[0] for p in parts], [p[1] for p in parts]
+
+
+def add(out: list[dict], sid: str, receipt: str, title: tuple[str, str],
+        steps_: tuple[list[str], list[str]], expect: tuple[str, str]) -> None:
+    out.append(_sc(sid, receipt, title[0], title[1], steps_[0], steps_[1], expect[0], expect[1]))
 
 
 def build_scenarios(sales: list[dict]) -> list[dict]:
     s = {r: _sale(sales, r) for r in (
         "1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008", "1012", "1013",
         "1014", "1015", "1016", "1017", "1019", "1022", "1010", "1011")}
-    out = []
+    out: list[dict] = []
 
     # full refund to card
     t = _total(s["1001"])
-    out.append(_sc(
-        "full-card", "1001", "Full refund to the card", "全额退款，原路返回银行卡",
-        [SCAN_EN.format(r="1001"), "Choose Full refund; reason: defective.",
-         "Payout: original tenders. Confirm with y."],
-        [SCAN_ZH.format(r="1001"), "选择全额退款；退款原因：defective（商品有缺陷）。",
-         "退款方式：原路返回。按 y 确认。"],
-        f"{yuan(t)} goes back to card ****4321; the refund voucher prints with TRAINING.",
-        f"{yuan(t)} 原路返回银行卡 ****4321；退款凭证打印，带 TRAINING（培训模式）水印。"))
+    add(out, "full-card", "1001", ("Full refund to the card", "全额退款，原路返回银行卡"),
+        steps(scan("1001"), join(FULL, reason("defective")), GO,
+              ("Press p (Print) for the customer's voucher.", "按 p（打印）给顾客打印退款凭证。")),
+        (f"{yuan_en(t)} goes back to card ****4321. p prints the voucher (customer and merchant "
+         "copy), marked TRAINING - NOT A REFUND.",
+         f"{yuan(t)} 原路返回银行卡 ****4321。按 p 打印退款凭证（顾客联和商户联），"
+         f"印有“{zh('TRAINING - NOT A REFUND')}”。"))
 
     # partial refund of a discounted line (3 units for 100.00)
     line = s["1002"]["lines"][0]
     n, net = line["qty"], _nets(s["1002"])[0]
     one, rest = per_unit(net, n, 0, 1), per_unit(net, n, 1, n)
-    out.append(_sc(
-        "partial-discounted-line", "1002", "Partial refund of a discounted line",
-        "部分退款：打折商品行",
-        [SCAN_EN.format(r="1002"),
-         f"Choose Partial by items; on line 1 ({line['name']}: {n} for {yuan(net)}) "
-         "set the quantity to 1.", "Reason: changed_mind. Confirm."],
-        [SCAN_ZH.format(r="1002"),
-         f"选择部分退款（按商品）；第 1 行（{line['name']}，{n} 件共 {yuan(net)}）数量填 1。",
-         "退款原因：changed_mind（不想要了）。确认。"],
-        f"The till refunds {yuan(one)}: {n} units for {yuan(net)} do not divide evenly, and the "
-        f"per-unit rule gives {net}*1//{n} = {one} fen for the first unit. Refunding the "
-        f"other 2 later gives {yuan(rest)}, so the line adds up "
-        f"to {yuan(net)} exactly. Money goes back to Alipay.",
-        f"{n} 件共 {yuan(net)} 无法平均分，按件规则第 1 件退 {net}*1//{n} = {one} 分，"
-        f"即退款 {yuan(one)}。之后再退另外 2 件为 {yuan(rest)}，"
-        f"整行合计正好 {yuan(net)}。原路返回支付宝。"))
+    add(out, "partial-discounted-line", "1002",
+        ("Partial refund of a discounted line", "部分退款：打折商品行"),
+        steps(scan("1002"), items(1, f"{line['name']}, {n} for {yuan_en(net)}", 1,
+                                  f"{line['name']}，{n} 件共 {yuan(net)}"),
+              join(reason("changed_mind"), GO),
+              ("Later the other 2: press n (New refund), scan 1002 again, press i, type 2 on "
+               "line 1, Enter, and refund them the same way.",
+               "之后再退另外 2 件：按 n（新退款），再次扫描 1002，按 i，在第 1 行输入 2，按 Enter，"
+               "按同样步骤退款。")),
+        (f"The first unit refunds {yuan_en(one)} to Alipay. {n} units for {yuan_en(net)} do not "
+         f"divide evenly: one unit is {yuan_en(one)}, the other two {yuan_en(rest)}, together "
+         f"exactly {yuan_en(net)}.",
+         f"第 1 件退 {yuan(one)}，原路返回支付宝。{n} 件共 {yuan(net)} 无法平均分：一件 "
+         f"{yuan(one)}，另外两件 {yuan(rest)}，合计正好 {yuan(net)}。"))
 
     # split tender back to card and wallet
     sale = s["1003"]
     amt = per_unit(_nets(sale)[1], sale["lines"][1]["qty"], 0, 1)
     c, w = largest_remainder(amt, _paid(sale))
-    out.append(_sc(
-        "split-card-wallet", "1003", "Split tender: back to card and WeChat",
-        "组合支付：原路返回银行卡和微信",
-        [SCAN_EN.format(r="1003"),
-         "Choose Partial by items; line 2 (USB-C cable 1m) quantity 1.",
-         "Reason: defective. Payout: original tenders. Look at the per-tender breakdown, "
-         "then confirm."],
-        [SCAN_ZH.format(r="1003"), "选择部分退款（按商品）；第 2 行（USB-C cable 1m）数量 1。",
-         "退款原因：defective。退款方式：原路返回。先看各支付方式的分摊，再确认。"],
-        f"{yuan(amt)} split in proportion to what each tender can still refund "
-        f"({yuan(_paid(sale)[0])} card, {yuan(_paid(sale)[1])} WeChat): card ****5512 {yuan(c)}, "
-        f"WeChat {yuan(w)}.",
-        f"{yuan(amt)} 按各支付方式可退金额比例分摊：银行卡 ****5512 {yuan(c)}，微信 {yuan(w)}。"))
+    add(out, "split-card-wallet", "1003",
+        ("Split tender: back to card and WeChat", "组合支付：原路返回银行卡和微信"),
+        steps(scan("1003"), items(2, sale["lines"][1]["name"], 1),
+              join(reason("defective"),
+                   ("Read the breakdown on the right: one line per payment.",
+                    "看右侧的分摊明细：每种支付方式一行。")), GO),
+        (f"{yuan_en(amt)} is split in proportion to what each payment can still refund (card "
+         f"{yuan_en(_paid(sale)[0])}, WeChat Pay {yuan_en(_paid(sale)[1])}): card ****5512 "
+         f"{yuan_en(c)}, WeChat Pay {yuan_en(w)}.",
+         f"{yuan(amt)} 按各支付方式可退金额比例分摊（银行卡 {yuan(_paid(sale)[0])}，微信支付 "
+         f"{yuan(_paid(sale)[1])}）：银行卡 ****5512 {yuan(c)}，微信支付 {yuan(w)}。"))
 
     # three tenders with odd cents
     sale = s["1004"]
     amt = per_unit(_nets(sale)[1], sale["lines"][1]["qty"], 0, 1)
     c, a, k = largest_remainder(amt, _paid(sale))
-    out.append(_sc(
-        "three-tenders", "1004", "Three tenders with odd cents", "三种支付方式，金额带零头",
-        [SCAN_EN.format(r="1004"),
-         "Choose Partial by items; line 2 (gel pen) quantity 1. Reason: wrong_item.",
-         "Payout: original tenders. Confirm; give the cash part from the drawer."],
-        [SCAN_ZH.format(r="1004"),
-         "选择部分退款（按商品）；第 2 行（签字笔）数量 1。退款原因：wrong_item（拿错商品）。",
-         "退款方式：原路返回。确认；现金部分从钱箱付给顾客。"],
-        f"{yuan(amt)} over card / Alipay / cash (paid 33.33 / 33.33 / 33.35): card ****6620 "
-        f"{yuan(c)}, Alipay {yuan(a)}, cash {yuan(k)}. The tie between card and Alipay goes to "
-        "the earlier tender (card). The drawer opens for the cash.",
-        f"{yuan(amt)} 分摊到银行卡/支付宝/现金（原付 33.33/33.33/33.35）：银行卡 ****6620 "
-        f"{yuan(c)}，支付宝 {yuan(a)}，现金 {yuan(k)}。零头相同时归前一种支付方式（银行卡）。"
-        "钱箱自动打开付现金。"))
+    p_en = " / ".join(yuan_en(p) for p in _paid(sale))
+    p_zh = "/".join(yuan(p) for p in _paid(sale))
+    add(out, "three-tenders", "1004", ("Three tenders with odd cents", "三种支付方式，金额带零头"),
+        steps(scan("1004"), items(2, sale["lines"][1]["name"], 1), reason("wrong_item"), GO),
+        (f"{yuan_en(amt)} over card / Alipay / cash (paid {p_en}): card ****6620 {yuan_en(c)}, "
+         f"Alipay {yuan_en(a)}, cash {yuan_en(k)}. The tie between card and Alipay goes to the "
+         f"earlier payment (card). The till says: give the customer {yuan_en(k)} from the "
+         "drawer (in training the drawer stays shut).",
+         f"{yuan(amt)} 分摊到银行卡/支付宝/现金（原付 {p_zh}）：银行卡 ****6620 {yuan(c)}，"
+         f"支付宝 {yuan(a)}，现金 {yuan(k)}。零头相同时归前一种支付方式（银行卡）。收银台提示："
+         f"从钱箱取 {yuan(k)} 交给顾客（培训模式下钱箱不会打开）。"))
 
     # cash refund of a card sale
     t = _total(s["1005"])
-    out.append(_sc(
-        "cash-for-card", "1005", "Cash refund of a card sale (manager approval)",
-        "银行卡消费改退现金（需主管授权）",
-        [SCAN_EN.format(r="1005"), "Choose Full refund; reason: changed_mind.",
-         "Payout: cash (not the original tenders). Confirm.", MGR_EN],
-        [SCAN_ZH.format(r="1005"), "选择全额退款；退款原因：changed_mind。",
-         "退款方式选现金（不原路返回）。确认。", MGR_ZH],
-        f"The approval box names the rule: cash for a sale not paid in cash. After approval the "
-        f"drawer opens and you pay {yuan(t)} in cash; the card (****7093) can refund nothing more.",
-        f"主管授权框写明原因：非现金消费退现金。授权后钱箱打开，付现金 {yuan(t)}；"
-        "该银行卡 (****7093) 不能再退款。"))
+    add(out, "cash-for-card", "1005",
+        ("Cash refund of a card sale (manager approval)", "银行卡消费改退现金（需主管授权）"),
+        steps(scan("1005"), join(FULL, CASH), join(reason("changed_mind"), ENTER), MGR),
+        ("The approval box names the rule: cash back for a sale not paid in cash. After "
+         f"approval the till says: give the customer {yuan_en(t)} from the drawer. The card "
+         "(****7093) can refund nothing more.",
+         "主管授权框写明原因：非现金支付的交易退现金。授权后收银台提示：从钱箱取 "
+         f"{yuan(t)} 交给顾客。该银行卡 (****7093) 不能再退款。"))
 
     # last days inside the window
     sale = s["1008"]
-    out.append(_sc(
-        "inside-window", "1008", "29 days old: still inside the window",
-        "29 天前的小票：仍在退款期内",
-        [SCAN_EN.format(r="1008"), "Choose Full refund; reason: not_as_described. Confirm."],
-        [SCAN_ZH.format(r="1008"),
-         "选择全额退款；退款原因：not_as_described（与描述不符）。确认。"],
-        f"Sold {_age(sale)} days ago: no OUTSIDE WINDOW badge and no manager needed. "
-        f"{yuan(_total(sale))} goes back to UnionPay QR.",
-        f"{_age(sale)} 天前售出：没有“超出退款期”标记，不需要主管授权。"
-        f"{yuan(_total(sale))} 原路返回云闪付（银联二维码）。"))
+    add(out, "inside-window", "1008",
+        ("29 days old: still inside the window", "29 天前的小票：仍在退款期内"),
+        steps(scan("1008"), join(FULL, reason("not_as_described")), GO),
+        (f"Sold {_age(sale)} days ago: no OUTSIDE WINDOW badge and no manager needed. "
+         f"{yuan_en(_total(sale))} goes back to UnionPay QR.",
+         f"{_age(sale)} 天前售出：没有“超出退款期”标记，不需要主管授权。"
+         f"{yuan(_total(sale))} 原路返回云闪付。"))
 
     # just outside the window
     sale = s["1006"]
-    out.append(_sc(
-        "outside-window", "1006", "Refund outside the 30-day window", "超出 30 天退款期的退款",
-        [SCAN_EN.format(r="1006"), "Note the badge on the sale screen.",
-         "Choose Full refund; reason: defective. Confirm.", MGR_EN],
-        [SCAN_ZH.format(r="1006"), "留意小票页面上的标记。",
-         "选择全额退款；退款原因：defective。确认。", MGR_ZH],
-        f"Sold {_age(sale)} days ago: badge OUTSIDE WINDOW ({_age(sale) - 30} day). The manager "
-        f"approves (rule: outside window); {yuan(_total(sale))} goes back to card ****2048.",
-        f"{_age(sale)} 天前售出：显示“超出退款期（{_age(sale) - 30} 天）”。需主管授权"
-        f"（原因：超出退款期）；{yuan(_total(sale))} 原路返回银行卡 ****2048。"))
+    b_en, b_zh = badge(_age(sale))
+    add(out, "outside-window", "1006",
+        ("Refund outside the 30-day window", "超出 30 天退款期的退款"),
+        steps(scan("1006"),
+              ("Read the badge under the header and the line under the totals.",
+               "看小票信息下方的标记和合计下方的说明。"),
+              join(FULL, reason("defective"), ENTER), MGR),
+        (f"Sold {_age(sale)} days ago: badge {b_en}, one day past the 30-day window. The "
+         f"manager approves (rule: outside the window); {yuan_en(_total(sale))} goes back to "
+         "card ****2048.",
+         f"{_age(sale)} 天前售出：显示“{b_zh}”，比 30 天退款期多 1 天。需主管授权"
+         f"（原因：超出退款期）；{yuan(_total(sale))} 原路返回银行卡 ****2048。"))
 
     sale = s["1007"]
-    out.append(_sc(
-        "outside-window-45", "1007", "45 days old: well outside the window",
-        "45 天前的小票：远超退款期",
-        [SCAN_EN.format(r="1007"), "Choose Partial by items; line 2 (dark chocolate) quantity 1.",
-         "Reason: other, text: customer goodwill. Confirm.", MGR_EN],
-        [SCAN_ZH.format(r="1007"), "选择部分退款（按商品）；第 2 行（黑巧克力）数量 1。",
-         "退款原因：other（其他），并填写说明：顾客关怀。确认。", MGR_ZH],
-        f"Badge OUTSIDE WINDOW ({_age(sale) - 30} days); even a small refund needs the manager. "
-        f"{yuan(per_unit(_nets(sale)[1], 3, 0, 1))} goes back to WeChat.",
-        f"显示“超出退款期（{_age(sale) - 30} 天）”；金额再小也需主管授权。"
-        f"{yuan(per_unit(_nets(sale)[1], 3, 0, 1))} 原路返回微信。"))
+    b_en, b_zh = badge(_age(sale))
+    choc = per_unit(_nets(sale)[1], sale["lines"][1]["qty"], 0, 1)
+    add(out, "outside-window-45", "1007",
+        ("45 days old: well outside the window", "45 天前的小票：远超退款期"),
+        steps(scan("1007"), items(2, sale["lines"][1]["name"], 1),
+              join(reason("other"), ("Type the reason in words: customer goodwill. Press "
+                                     "Enter.", "输入原因说明：顾客关怀，按 Enter。")),
+              MGR),
+        (f"Badge {b_en}; even a small refund needs the manager. {yuan_en(choc)} goes back to "
+         "WeChat Pay.",
+         f"显示“{b_zh}”；金额再小也需主管授权。{yuan(choc)} 原路返回微信支付。"))
 
     sale = s["1015"]
-    out.append(_sc(
-        "older-than-a-year", "1015", "Older than 365 days: cash only",
-        "超过 365 天的小票：只能退现金",
-        [SCAN_EN.format(r="1015"), "Choose Full refund; reason: defective. Payout: cash.",
-         "Confirm.", MGR_EN],
-        [SCAN_ZH.format(r="1015"), "选择全额退款；退款原因：defective。退款方式：现金。", "确认。",
-         MGR_ZH],
-        f"Sold {_age(sale)} days ago (OUTSIDE WINDOW, {_age(sale) - 30} days). Past 365 days no "
-        f"provider takes a refund, so only cash is offered; it was a cash sale anyway. After "
-        f"approval the drawer opens: pay {yuan(_total(sale))}.",
-        f"{_age(sale)} 天前售出（超出退款期 {_age(sale) - 30} 天）。超过 365 天无法原路返回，"
-        f"只能退现金（本单原本就是现金支付）。主管授权后钱箱打开，付 {yuan(_total(sale))}。"))
+    b_en, b_zh = badge(_age(sale))
+    add(out, "older-than-a-year", "1015",
+        ("Older than 365 days: cash only", "超过 365 天的小票：只能退现金"),
+        steps(scan("1015"),
+              join(FULL, ("Pay back already says Cash from the drawer.",
+                          "“退款方式”已是“钱箱付现金”。")),
+              join(reason("defective"), ENTER), MGR),
+        (f"Sold {_age(sale)} days ago (badge {b_en}). Past 365 days no provider takes a refund, "
+         "so only cash is offered; it was a cash sale anyway. After approval the till says: "
+         f"give the customer {yuan_en(_total(sale))} from the drawer.",
+         f"{_age(sale)} 天前售出（显示“{b_zh}”）。超过 365 天无法原路返回，只能退现金"
+         f"（本单原本就是现金支付）。主管授权后收银台提示：从钱箱取 {yuan(_total(sale))} "
+         "交给顾客。"))
 
-    out.append(_sc(
-        "voided-sale", "1009", "A voided sale: nothing to refund", "已撤销的交易：无可退金额",
-        [SCAN_EN.format(r="1009"), "Try Full refund."],
-        [SCAN_ZH.format(r="1009"), "尝试全额退款。"],
-        "Badge VOIDED; the till refuses the refund and says why: the sale was voided, "
-        "so nothing was paid that could come back.",
-        "显示“已撤销”标记；收银台拒绝退款并说明原因：该交易已撤销，没有可退的款项。"))
+    add(out, "voided-sale", "1009",
+        ("A voided sale: nothing to refund", "已撤销的交易：无可退金额"),
+        steps(scan("1009"), ("Press f (Full refund): the key is greyed out and nothing happens.",
+                             "按 f（全额退款）：该键为灰色，不起作用。")),
+        ("Badge VOIDED, and under the totals: This sale was voided: there is nothing to "
+         "refund. f, i and a are greyed out; no refund is made.",
+         f"显示“{zh('VOIDED')}”，合计下方写明：该交易已撤销：没有可退的款项。f、i、a 键均为灰色，"
+         "不会产生退款。"))
 
     t = _total(s["1010"])
-    out.append(_sc(
-        "decline-then-retry", "1010", "Card refund declined, then retried",
-        "银行卡退款被拒，然后重试",
-        [SCAN_EN.format(r="1010"), "Choose Full refund; reason: defective. Confirm.",
-         "Read the message, then press Retry."],
-        [SCAN_ZH.format(r="1010"), "选择全额退款；退款原因：defective。确认。",
-         "阅读提示后按重试。"],
-        f"The first attempt is declined and the till says so plainly, with what to do next. "
-        f"Retry goes through: {yuan(t)} back to card ****3306. One refund in the journal, not two.",
-        f"第一次被拒，收银台清楚地提示原因和下一步。重试成功：{yuan(t)} 原路返回银行卡 ****3306。"
-        "日志里只有一笔退款，而不是两笔。"))
+    add(out, "decline-then-retry", "1010",
+        ("Card refund declined, then retried", "银行卡退款被拒，然后重试"),
+        steps(scan("1010"), join(FULL, reason("defective")), GO,
+              ("The card declines: read the message, then press r (Retry).",
+               "银行卡拒绝退款：阅读提示后按 r（重试）。")),
+        ("The first attempt is declined and the till says so plainly, with what to do next. "
+         f"r sends the same request again: {yuan_en(t)} back to card ****3306. One refund in "
+         "the journal (F5), not two.",
+         "第一次被拒，收银台清楚地提示原因和下一步。按 r 重新发送同一请求："
+         f"{yuan(t)} 原路返回银行卡 ****3306。流水（F5）里只有一笔退款，而不是两笔。"))
 
     t = _total(s["1011"])
-    out.append(_sc(
-        "timeout-then-retry", "1011", "Card refund times out; a retry settles it",
-        "银行卡退款超时；重试后完成",
-        [SCAN_EN.format(r="1011"), "Choose Full refund; reason: wrong_item. Confirm.",
-         "The result is unknown (timeout). Do not start a new refund: press Retry."],
-        [SCAN_ZH.format(r="1011"), "选择全额退款；退款原因：wrong_item。确认。",
-         "结果未知（超时）。不要重新发起退款：按重试。"],
-        f"The till shows the timeout and keeps the refund pending; Retry asks again with the same "
-        f"idempotency key and it settles: {yuan(t)} to card ****9174, paid exactly once.",
-        f"收银台显示超时，退款保持处理中；重试使用同一幂等键查询，随即完成：{yuan(t)} "
-        "原路返回银行卡 ****9174，只退一次。"))
+    add(out, "timeout-then-retry", "1011",
+        ("Card refund times out; a retry settles it", "银行卡退款超时；重试后完成"),
+        steps(scan("1011"), join(FULL, reason("wrong_item")), GO,
+              ("No answer (timeout): do not start a new refund, press r (Retry).",
+               "没有应答（超时）：不要重新发起退款，按 r（重试）。")),
+        ("The till shows the timeout and keeps the refund pending; r asks again with the same "
+         f"idempotency key and it settles: {yuan_en(t)} to card ****9174, paid exactly once.",
+         "收银台显示超时，退款保持处理中；按 r 使用同一幂等键再次查询，随即完成："
+         f"{yuan(t)} 原路返回银行卡 ****9174，只退一次。"))
 
     t = _total(s["1012"])
-    out.append(_sc(
-        "slow-provider", "1012", "A slow wallet provider", "微信支付响应缓慢",
-        [SCAN_EN.format(r="1012"), "Choose Full refund; reason: changed_mind. Confirm.",
-         "Wait: do not press anything twice while it works."],
-        [SCAN_ZH.format(r="1012"), "选择全额退款；退款原因：changed_mind。确认。",
-         "请等待：处理中不要重复按键。"],
-        f"The processing screen shows progress for a few seconds and stays responsive; then "
-        f"{yuan(t)} is back on WeChat.",
-        f"处理页面显示进度几秒钟，界面仍可响应；随后 {yuan(t)} 原路返回微信。"))
+    add(out, "slow-provider", "1012", ("A slow wallet provider", "微信支付响应缓慢"),
+        steps(scan("1012"), join(FULL, reason("changed_mind")), GO,
+              ("Wait while it works: the steps tick off one by one. Do not press anything "
+               "twice.", "处理中请等待：各步骤依次打勾。不要重复按键。")),
+        ("The processing screen shows its steps (Sending to the provider …) for a few seconds "
+         f"and keys that would leave are greyed out; then {yuan_en(t)} is back on WeChat Pay.",
+         "处理页面显示各步骤（发送至支付机构 …）几秒钟，离开页面的按键为灰色；随后 "
+         f"{yuan(t)} 原路返回微信支付。"))
 
     t = _total(s["1013"])
-    out.append(_sc(
-        "unsettled-void", "1013", "Today's card sale not yet settled: a void",
-        "今天未结算的银行卡交易：撤销",
-        [SCAN_EN.format(r="1013"), "Choose Full refund; reason: transaction_error. Confirm."],
-        [SCAN_ZH.format(r="1013"), "选择全额退款；退款原因：transaction_error（交易错误）。确认。"],
-        f"The card payment is not settled yet, so the whole {yuan(t)} is voided, not refunded: "
-        "the breakdown and the voucher say VOID for card ****5820.",
-        f"该银行卡交易尚未结算，{yuan(t)} 全额撤销而不是退款：分摊明细和退款凭证显示"
-        "银行卡 ****5820 撤销。"))
+    add(out, "unsettled-void", "1013",
+        ("Today's card sale not yet settled: a void", "今天未结算的银行卡交易：撤销"),
+        steps(scan("1013"),
+              join(FULL, reason("transaction_error"),
+                   ("The breakdown says Void, not Refund.", "分摊明细显示“撤销”而不是“退款”。")),
+              GO),
+        (f"The card payment is not settled yet, so the whole {yuan_en(t)} is voided, not "
+         "refunded: the breakdown says Card ****5820 → Void and the voucher says (void).",
+         f"该银行卡交易尚未结算，{yuan(t)} 全额撤销而不是退款：分摊明细显示"
+         "“银行卡 ****5820 → 撤销”，退款凭证上标明（撤销）。"))
 
     t = _total(s["1014"])
-    out.append(_sc(
-        "over-threshold", "1014", "A refund over 500.00 needs a manager",
-        "超过 500.00 的退款需主管授权",
-        [SCAN_EN.format(r="1014"), "Choose Full refund; reason: defective. Confirm.", MGR_EN],
-        [SCAN_ZH.format(r="1014"), "选择全额退款；退款原因：defective。确认。", MGR_ZH],
-        f"{yuan(t)} is over the 500.00 limit: the manager approves (rule: over threshold) and it "
-        "goes back to card ****1190. The approver is printed on the voucher.",
-        f"{yuan(t)} 超过 500.00 限额：需主管授权（原因：超过金额上限），之后原路返回银行卡 "
-        "****1190。退款凭证上印有授权主管。"))
+    add(out, "over-threshold", "1014",
+        ("A refund over 500.00 needs a manager", "超过 500.00 的退款需主管授权"),
+        steps(scan("1014"), join(FULL, reason("defective"), ENTER), MGR,
+              ("Press p (Print): the voucher names the manager.",
+               "按 p（打印）：退款凭证上印有授权主管。")),
+        (f"{yuan_en(t)} is over the {yuan_en(50000)} limit: the manager approves (rule: over "
+         "the limit) and it goes back to card ****1190. The voucher says Manager approval: M1.",
+         f"{yuan(t)} 超过 {yuan(50000)} 限额：需主管授权（原因：超过金额上限），之后原路返回"
+         "银行卡 ****1190。退款凭证上印有“主管授权：M1”。"))
 
     sale = s["1016"]
-    seeded = per_unit(_nets(sale)[1], sale["lines"][1]["qty"], 0, 2)
+    tea = sale["lines"][1]
+    seeded = per_unit(_nets(sale)[1], tea["qty"], 0, 2)
     left = _total(sale) - seeded
-    out.append(_sc(
-        "partly-refunded", "1016", "Already partly refunded: refund the rest",
-        "已部分退款：退还剩余部分",
-        [SCAN_EN.format(r="1016"), "Read the lines: sold, already refunded, refundable.",
-         "Choose Full refund; reason: changed_mind. Confirm."],
-        [SCAN_ZH.format(r="1016"), "查看各行：已售、已退、可退数量。",
-         "选择全额退款；退款原因：changed_mind。确认。"],
-        f"Line 2 (green tea) shows 2 of 6 already refunded ({yuan(seeded)}). The full refund "
-        f"returns only what is left: {yuan(left)} to WeChat; the sale is then FULLY REFUNDED.",
-        f"第 2 行（绿茶）显示 6 件中已退 2 件（{yuan(seeded)}）。全额退款只退剩余部分："
-        f"{yuan(left)} 原路返回微信；之后该交易显示“已全额退款”。"))
+    add(out, "partly-refunded", "1016",
+        ("Already partly refunded: refund the rest", "已部分退款：退还剩余部分"),
+        steps(scan("1016"),
+              (f"Read line 2 ({tea['name']}): Sold {tea['qty']}, Refunded 2, Left "
+               f"{tea['qty'] - 2}.",
+               f"看第 2 行（{tea['name']}）：已售 {tea['qty']}，已退 2，可退 {tea['qty'] - 2}。"),
+              join(FULL, reason("changed_mind")), GO),
+        (f"Line 2 shows 2 of {tea['qty']} already refunded ({yuan_en(seeded)}). The full refund "
+         f"returns only what is left: {yuan_en(left)} to WeChat Pay. Scanned again, the sale "
+         "says FULLY REFUNDED.",
+         f"第 2 行显示 {tea['qty']} 件中已退 2 件（{yuan(seeded)}）。全额退款只退剩余部分："
+         f"{yuan(left)} 原路返回微信支付。再次扫描，该交易显示“{zh('FULLY REFUNDED')}”。"))
 
-    out.append(_sc(
-        "fully-refunded", "1017", "A fully refunded sale: nothing left",
-        "已全额退款的交易：无可退金额",
-        [SCAN_EN.format(r="1017"), "Try Full refund, then Partial by amount 1.00."],
-        [SCAN_ZH.format(r="1017"), "尝试全额退款，再尝试按金额部分退款 1.00。"],
-        f"Badge FULLY REFUNDED; refundable {yuan(0)}. Both attempts are refused with the reason "
-        "(everything was already refunded).",
-        f"显示“已全额退款”；可退金额 {yuan(0)}。两次尝试都被拒绝并说明原因（已全部退款）。"))
+    add(out, "fully-refunded", "1017",
+        ("A fully refunded sale: nothing left", "已全额退款的交易：无可退金额"),
+        steps(scan("1017"), ("Press f (Full refund), then a (By amount): both keys are greyed "
+                             "out.", "按 f（全额退款），再按 a（按金额）：两个键都是灰色的。")),
+        (f"Badge FULLY REFUNDED; Can refund {yuan_en(0)}. f, i and a are greyed out and the "
+         "till says why: Everything on this sale has already been refunded.",
+         f"显示“{zh('FULLY REFUNDED')}”；可退 {yuan(0)}。f、i、a 键均为灰色，收银台说明原因："
+         "该小票已全部退款。"))
 
-    out.append(_sc(
-        "reprint-voucher", "1017", "Reprint a lost refund voucher", "重打丢失的退款凭证",
-        ["Open the Journal (today's refunds).",
-         "Select the refund of receipt 1017 and press Reprint.",
-         "Or scan receipt 1017 and open its refund from the sale."],
-        ["打开退款日志（今天的退款）。", "选中小票 1017 的退款，按重打。",
-         "或扫描小票 1017，从交易页面打开其退款。"],
-        f"The voucher prints again for {yuan(_total(s['1017']))} with REPRINT and TRAINING; no "
-        "money moves and the audit log records the reprint.",
-        f"重打退款凭证（{yuan(_total(s['1017']))}），印有“重打”和 TRAINING（培训模式）；"
-        "不会再退款，审计日志记录这次重打。"))
+    no = seeded_refund_no(2)
+    t = _total(s["1017"])
+    add(out, "reprint-voucher", "1017", ("Reprint a lost refund voucher", "重打丢失的退款凭证"),
+        steps(("Press F5 (Journal).", "按 F5（流水）。"),
+              (f"Move with ↑/↓ to refund {no} ({yuan_en(t)}) and press p (Reprint).",
+               f"用 ↑/↓ 移到退款单 {no}（{yuan(t)}），按 p（重打）。"),
+              (f"Or type {no} on the lookup screen, Enter, then p (Reprint).",
+               f"也可以在查询页面输入 {no}，按 Enter，再按 p（重打）。")),
+        (f"The voucher of receipt 1017 prints again for {yuan_en(t)}, marked REPRINT and "
+         "TRAINING - NOT A REFUND; no money moves and the audit log records the reprint.",
+         f"小票 1017 的退款凭证（{yuan(t)}）重新打印，印有“{zh('REPRINT')}”和"
+         f"“{zh('TRAINING - NOT A REFUND')}”；不会再退款，审计日志记录这次重打。"))
 
     t = _total(s["1019"])
-    out.append(_sc(
-        "find-without-receipt", "1019", "Find a sale without its receipt", "无小票查找交易",
-        ["The customer lost the receipt; they paid by card ending 8837 on 18 November 2026.",
-         "Open Find a sale (F-key in the Footer); card last 4: 8837.",
-         "Narrow the date to 2026-11-18 and open the sale."],
-        ["顾客小票丢失；用尾号 8837 的银行卡在 2026 年 11 月 18 日付款。",
-         "打开查找交易（见底部 F 键）；卡号后四位：8837。",
-         "把日期限定为 2026-11-18，打开该交易。"],
-        f"Card 8837 alone lists 4 sales (1018, 1019, 1020, 1021); with the date only receipt "
-        f"1019 remains: {yuan(t)}, till T02.",
-        f"仅按 8837 查到 4 笔交易（1018、1019、1020、1021）；加上日期后只剩小票 1019："
-        f"{yuan(t)}，收银台 T02。"))
+    add(out, "find-without-receipt", "1019", ("Find a sale without its receipt", "无小票查找交易"),
+        steps(("The customer lost the receipt; they paid by card ending 8837 on 18 November "
+               "2026.", "顾客小票丢失；用尾号 8837 的银行卡在 2026 年 11 月 18 日付款。"),
+              ("Press F3 (Find sale). Press Tab 3 times to Card last 4, type 8837, press Enter.",
+               "按 F3（查找小票）。按 Tab 3 次到“卡号后4位”，输入 8837，按 Enter。"),
+              ("Press Shift+Tab 4 times to Date from, type 2026-11-18; Tab, type 2026-11-18 in "
+               "Date to; press Enter, then Enter again to open the sale.",
+               "按 Shift+Tab 4 次到“起始日期”，输入 2026-11-18；按 Tab，在“截止日期”输入 "
+               "2026-11-18；按 Enter，再按 Enter 打开该交易。")),
+        ("Card 8837 alone lists 4 sales (1018, 1019, 1020, 1021); with the date only receipt "
+         f"1019 remains: {yuan_en(t)}, till T02.",
+         "仅按 8837 查到 4 笔交易（1018、1019、1020、1021）；加上日期后只剩小票 1019："
+         f"{yuan(t)}，收银台 T02。"))
 
     sale = s["1022"]
     adj = 5000
     c1, k1 = largest_remainder(adj, _paid(sale))
     c2, k2 = _paid(sale)[0] - c1, _paid(sale)[1] - k1
-    out.append(_sc(
-        "amount-then-full", "1022", "Price adjustment, then a full refund of the rest",
-        "按金额部分退款（价格调整），再全额退款剩余部分",
-        [SCAN_EN.format(r="1022"),
-         f"Choose Partial by amount: {plain(adj)}; reason: price_adjustment. Confirm.",
-         "Scan 1022 again; choose Full refund; reason: changed_mind. Confirm."],
-        [SCAN_ZH.format(r="1022"),
-         f"选择按金额部分退款：{plain(adj)}；退款原因：price_adjustment（价格调整）。确认。",
-         "再次扫描 1022；选择全额退款；退款原因：changed_mind。确认。"],
-        f"The adjustment {yuan(adj)} splits card ****6061 {yuan(c1)} + cash {yuan(k1)}. "
-        f"The full refund then returns exactly what is left, {yuan(c2 + k2)}: card {yuan(c2)} + "
-        f"cash {yuan(k2)}.",
-        f"价格调整 {yuan(adj)} 分摊为：银行卡 ****6061 {yuan(c1)} + 现金 {yuan(k1)}。"
-        f"之后全额退款正好退还剩余 {yuan(c2 + k2)}：银行卡 {yuan(c2)} + 现金 {yuan(k2)}。"))
+    add(out, "amount-then-full", "1022",
+        ("Price adjustment, then a full refund of the rest",
+         "按金额部分退款（价格调整），再全额退款剩余部分"),
+        steps(scan("1022"),
+              (f"Press a (By amount), type {plain(adj)}, Enter. The reason is already Price "
+               "adjustment: press Enter (Continue), then y (Yes, refund).",
+               f"按 a（按金额），输入 {plain(adj)}，按 Enter。退款原因已是“价格调整”："
+               "按 Enter（继续），再按 y（确认退款）。"),
+              join(("Press n (New refund), scan 1022 again, press f (Full refund).",
+                    "按 n（新退款），再次扫描 1022，按 f（全额退款）。"),
+                   reason("changed_mind"), GO)),
+        (f"The adjustment {yuan_en(adj)} splits card ****6061 {yuan_en(c1)} + cash "
+         f"{yuan_en(k1)}. The full refund then returns exactly what is left, "
+         f"{yuan_en(c2 + k2)}: card {yuan_en(c2)} + cash {yuan_en(k2)}.",
+         f"价格调整 {yuan(adj)} 分摊为：银行卡 ****6061 {yuan(c1)} + 现金 {yuan(k1)}。"
+         f"之后全额退款正好退还剩余 {yuan(c2 + k2)}：银行卡 {yuan(c2)} + 现金 {yuan(k2)}。"))
     return out
 
 
