@@ -780,3 +780,35 @@ def test_trainee_steps_say_amounts_not_formulas() -> None:
             assert not re.search(r"\d\s*(//|\*|/)\s*\d", words), (s["id"], field_, words)
         assert not re.search(r"(?<!CN)¥", s["expect_en"]), (s["id"], "en shows CN¥")
         assert "CN¥" not in s["expect_zh"], (s["id"], "zh shows ¥")
+
+
+# --- the practice list (F1 in training) shows every scenario and its steps ---------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_f1_lists_the_scenarios_and_enter_shows_the_steps(session, gate, tmp_path,
+                                                                lang) -> None:
+    from screens.help import HelpScreen, ScenarioModal
+
+    app = demo_app(session, tmp_path, lang)
+    pick = 3 if lang == "en" else len(SCENARIOS) - 1
+    async with app.run_test(size=SIZE) as pilot:
+        t = Trainee(app, pilot, session, gate)
+        await t.sign_in()
+        await t.keys("f1")
+        t.on(HelpScreen)
+        assert table_rows(app, "#help-scenarios") == [
+            [s["receipt_no"], s[f"title_{lang}"]] for s in SCENARIOS]
+        await t.keys("tab", *["down"] * pick)
+        assert "⏎" in "".join(t.look().splitlines()[-2:])  # Enter: the steps, in the key row
+        await t.keys("enter")
+        t.on(ScenarioModal)
+        scenario = SCENARIOS[pick]
+        steps = t.note("#scenario-steps")
+        for n, step in enumerate(scenario[f"steps_{lang}"], 1):
+            assert f"{n}. {step}" in steps
+        assert scenario[f"expect_{lang}"] in t.note("#scenario-expect")
+        assert scenario[f"title_{lang}"] in t.look()
+        await t.keys("escape")
+        t.on(HelpScreen)
+        await t.keys("escape")
+        t.on(LookupScreen)
