@@ -198,15 +198,20 @@ def test_refunding_every_unit_one_at_a_time_returns_exactly_what_was_paid(templa
         r = make_sale(engine, lines, tenders)
         units = [x.line_id for x in till.get_sale(r).lines for _ in range(x.qty)]
         order = data.draw(st.permutations(units))
-        paid = 0
+        paid, carried = 0, defaultdict(int)
         for line_id in order:
-            view = till.commit(RefundRequest(r, "items", items={line_id: 1},
-                                             reason="changed_mind"), "C001")
-            paid += till.process(view.refund_no).amount
+            # A unit worth nothing (a line whose net is below one minor unit per unit) is
+            # refused alone (amount_zero): as at the till, it goes with the next unit.
+            carried[line_id] += 1
+            request = RefundRequest(r, "items", items=dict(carried), reason="changed_mind")
+            if till.quote(request).amount == 0:
+                continue
+            carried.clear()
+            paid += till.process(till.commit(request, "C001").refund_no).amount
         sale_view = till.get_sale(r)
         assert paid == sale_view.total == sale_view.refunded
-        assert all(x.refunded_amount == x.net and x.refunded_qty == x.qty
-                   for x in sale_view.lines)
+        assert all(x.refunded_amount == x.net for x in sale_view.lines)
+        assert all(x.refunded_qty + carried[x.line_id] == x.qty for x in sale_view.lines)
         assert all(t.refunded == t.amount for t in sale_view.tenders)
         check_invariants(engine, r, gateway)
         engine.dispose()

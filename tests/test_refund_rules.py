@@ -58,6 +58,16 @@ def test_discounted_line_refunds_3333_3333_3334_one_unit_at_a_time(engine, till)
     assert totals(engine, r)["lines"] == [(3, 0, 10000, 0)]
 
 
+def test_units_worth_nothing_alone_go_with_a_unit_worth_money(engine, till):
+    r = make_sale(engine, [L(3, 10, discount=29)])  # 3 units for 0.01: 0, 0 and 1 fen
+    (line,) = ids(till, r)
+    for qty in (1, 2):
+        quote = till.quote(req(r, "items", items={line: qty}))
+        assert (quote.amount, [p.code for p in quote.problems]) == (0, ["amount_zero"])
+    assert refund(till, req(r, "items", items={line: 3})).amount == 1
+    assert totals(engine, r)["lines"] == [(3, 0, 1, 0)]
+
+
 @pytest.mark.parametrize(("chunks", "expected"), [([2, 1], [6666, 3334]),
                                                   ([1, 2], [3333, 6667])])
 def test_per_unit_amounts_add_up_whatever_the_order(engine, till, chunks, expected):
