@@ -246,9 +246,8 @@ async def full_card(t: Trainee) -> None:
     assert ledger(t.till) == [("AUTH300101", 7890, "succeeded")]
 
 
-async def _one_line(t: Trainee, receipt: str, down: int, qty: str, reason: str) -> None:
-    """By items: ↓ to the line, type the quantity, Enter, the reason."""
-    await t.scan(receipt)
+async def _pick(t: Trainee, down: int, qty: str, reason: str) -> None:
+    """On the sale: i, ↓ to the line, type the quantity, Enter, the reason."""
     await t.keys("i")
     t.on(ItemsScreen)
     await t.keys(*["down"] * down, *qty)
@@ -257,13 +256,17 @@ async def _one_line(t: Trainee, receipt: str, down: int, qty: str, reason: str) 
     await t.reason(reason)
 
 
+async def _one_line(t: Trainee, receipt: str, down: int, qty: str, reason: str) -> None:
+    await t.scan(receipt)
+    await _pick(t, down, qty, reason)
+
+
 @drives("partial-discounted-line")
 async def partial_discounted_line(t: Trainee) -> None:
     await t.scan("1002")
     assert table_rows(t.app, "#lines")[0][1:] == [
         "绿茶礼盒 green tea gift box", "3", "0", "3", "CN¥100.00"]
-    await t.keys("escape")
-    await _one_line(t, "1002", 0, "1", "changed_mind")
+    await _pick(t, 0, "1", "changed_mind")
     assert "Alipay …0002 → Refund  CN¥33.33" in t.note("#legs")
     await t.keys("enter")
     await t.confirm()
@@ -376,8 +379,7 @@ async def outside_window(t: Trainee) -> None:
 @drives("outside-window-45")
 async def outside_window_45(t: Trainee) -> None:
     await _outside(t, "1007", 45)
-    await t.keys("escape")
-    await _one_line(t, "1007", 1, "1", "other")
+    await _pick(t, 1, "1", "other")
     assert t.app.focused.id == "reason_text"
     await t.type("customer goodwill", "enter")
     assert "Sold 45 days ago" in t.note("#rules")
