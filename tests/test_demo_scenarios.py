@@ -572,7 +572,8 @@ async def partly_refunded(t: Trainee) -> None:
 
 @drives("reprint-voucher")
 async def reprint_voucher(t: Trainee) -> None:
-    no = "R-T01-261120-0002"
+    no = "R-T01-261120-0002"  # the seeded refund of 1017, as the steps name it
+    assert no in next(s for s in SCENARIOS if s["id"] == "reprint-voucher")["steps_en"][1]
     await t.keys("f5")
     journal = t.on(JournalScreen)
     row = [r.refund_no for r in journal.refunds].index(no)
@@ -782,6 +783,9 @@ def test_trainee_steps_say_amounts_not_formulas() -> None:
             assert not re.search(r"\d\s*(//|\*|/)\s*\d", words), (s["id"], field_, words)
         assert not re.search(r"(?<!CN)¥", s["expect_en"]), (s["id"], "en shows CN¥")
         assert "CN¥" not in s["expect_zh"], (s["id"], "zh shows ¥")
+        # the Chinese text promises the same amounts (checked on screen in English)
+        en = {a.removeprefix("CN") for a in EN_AMOUNT.findall(s["expect_en"])}
+        assert set(re.findall(r"¥[\d,]+\.\d{2}", s["expect_zh"])) == en, s["id"]
 
 
 # --- the practice list (F1 in training) shows every scenario and its steps ---------------------
