@@ -131,7 +131,7 @@ class ProcessingScreen(TillScreen):
             return
         self.draw_steps()
         self.query_one("#account", Note).update(
-            legs_account(refund, self.money) + "\n\n" + next_steps(refund))
+            legs_account(refund, self.money) + "\n\n" + next_steps(refund, self.lang))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.running:

@@ -9,11 +9,11 @@ from textual.binding import Binding
 from textual.widget import Widget
 
 from cashier_tui.domain.views import RefundView
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, current_language
 
 from .base import TillScreen
 from .printing import PrintMixin
-from .texts import KINDS, LEG_STATES, METHODS, REASONS, STATUSES, when, word
+from .texts import KINDS, LEG_STATES, METHODS, REASONS, STATUSES, leg_error_text, when, word
 from .widgets import ErrorLine, Note
 
 
@@ -30,16 +30,14 @@ def legs_account(refund: RefundView, money: Callable[[int, str], str]) -> str:
     return "\n".join(leg_line(leg, m) for leg in refund.legs)
 
 
-def next_steps(refund: RefundView) -> str:
-    """What happened and what to do next, in plain words."""
+def next_steps(refund: RefundView, lang: str | None = None) -> str:
+    """What happened and what to do next, in plain words of the UI language."""
+    lang = lang or current_language()
     says = []
     for leg in refund.legs:
         method = word(METHODS, leg.method)
-        if leg.state == "failed":
-            says.append(_("{method} declined the refund: {why}").format(
-                method=method, why=leg.error or _("no reason given")))
-        elif leg.state in ("unknown", "sent"):
-            says.append(_("{method} has not answered yet (timeout).").format(method=method))
+        if leg.error_code:
+            says.append(leg_error_text(leg, lang))
         elif leg.state == "pending":
             says.append(_("{method} has not been sent yet.").format(method=method))
     if not says:
@@ -97,7 +95,7 @@ class RefundScreen(PrintMixin, TillScreen):
         self.query_one("#refund-legs", Note).update(
             "\n".join([*lines, "", legs_account(r, self.money)]) if lines
             else legs_account(r, self.money))
-        self.query_one("#refund-next", Note).update(next_steps(r))
+        self.query_one("#refund-next", Note).update(next_steps(r, self.lang))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

@@ -45,6 +45,12 @@ STEPS = {
     "done": N_("Done"),
 }
 
+# Why a refund leg is not done (LegView.error_code), with the leg's method as {method}.
+LEG_ERRORS = {
+    "declined": N_("{method} declined the refund."),
+    "timeout": N_("{method} has not answered yet (timeout)."),
+}
+
 # Keys that Textual's own widgets show in the key rows (words of the KeyBar go through _()).
 TEXTUAL_KEYS = (N_("Dismiss menu"),)
 
@@ -137,6 +143,27 @@ def error_text(exc: BaseException, lang: str = "en", **context: object) -> str:
     log.exception("unexpected error in a till call", exc_info=exc)
     return _("Something went wrong ({kind}). Nothing was lost; try again, or call "
              "support.").format(kind=type(exc).__name__)
+
+
+def in_language(text: str, lang: str) -> bool:
+    """Whether a provider's own text reads in the UI language: Han characters for Chinese,
+    none for English. (The simulated provider speaks English; a real one may not.)"""
+    han = any("\u3400" <= ch <= "\u9fff" for ch in text)
+    return han if lang == "zh" else not han
+
+
+def leg_error_text(leg, lang: str = "en") -> str:
+    """Why a leg is not refunded, in the UI language: worded from its error code, with the
+    provider's own reason when that is in the same language (never English on a Chinese
+    screen). Empty for a leg without a problem."""
+    method = word(METHODS, leg.method)
+    code = getattr(leg, "error_code", None)
+    if code == "declined" and leg.error and in_language(leg.error, lang):
+        return _("{method} declined the refund: {why}").format(method=method, why=leg.error)
+    template = LEG_ERRORS.get(code or "")
+    if template is not None:
+        return _(template).format(method=method)
+    return leg.error if leg.error and in_language(leg.error, lang) else ""
 
 
 def rule_text(rule: str, *, days: int = 0, window: int = 0, threshold: str = "") -> str:

@@ -182,6 +182,15 @@ class Approval:
     pin: str
 
 
+# Why a leg is not refunded (yet), as a code each UI language words itself; ``error`` is
+# the provider's own text, in whatever language the provider speaks.
+LEG_ERROR_CODES = {
+    "failed": "declined",  # the provider refused it (a retry may go through)
+    "unknown": "timeout",  # no answer (timeout, network); the provider is asked again
+    "sent": "timeout",  # sent and never answered (the till stopped waiting)
+}
+
+
 @dataclass(frozen=True, slots=True)
 class LegView:
     leg_id: int
@@ -195,6 +204,12 @@ class LegView:
     attempts: int
     masked: str = ""
     error: str | None = None
+
+    @property
+    def error_code(self) -> str | None:
+        """``declined`` | ``timeout`` | None, from the leg's state (the gateway's outcome
+        as recorded: failed, or unknown after a timeout or an unanswered query)."""
+        return LEG_ERROR_CODES.get(self.state)
 
 
 @dataclass(frozen=True, slots=True)
