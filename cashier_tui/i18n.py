@@ -9,7 +9,7 @@ compiled to ``.mo`` with ``babel.messages``; both are committed (tests/test_i18n
 that every marked string has a Chinese translation and that the .mo matches the .po)::
 
     pybabel extract --no-location --sort-output -o cashier_tui/locale/cashier_tui.pot \
-        cashier_tui/app.py screens
+        cashier_tui/app.py screens printers
     pybabel update --no-fuzzy-matching -i cashier_tui/locale/cashier_tui.pot \
         -d cashier_tui/locale -D cashier_tui
     # translate the new msgid entries in zh/LC_MESSAGES/cashier_tui.po, then

@@ -1,115 +1,89 @@
 """Voucher and receipt strings in English and Simplified Chinese (glossary: DESIGN.md §9).
 
-A small table for now; the gettext catalogs of the screens will take these over later.
+The words live in the app's gettext catalogs (``cashier_tui/locale``, domain
+``cashier_tui``), marked here with ``N_`` so ``pybabel extract ... printers`` finds them.
+Unlike the screens, which follow the one UI language of the process, a voucher is printed
+in the language asked for on each call (``t(lang, key)``), so each language's catalog is
+opened on its own. Only gettext and :mod:`cashier_tui.i18n` (UI-free) are imported: no
+Textual in printers.
+
+Where a voucher says what a screen says (payment methods, reasons, "Total") it uses the
+same msgid, so paper and screen use the same words.
 """
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Refund voucher",
-        "reprint": "REPRINT",
-        "training": "TRAINING - NOT A REFUND",
-        "refund_no": "Refund no",
-        "receipt_no": "Receipt",
-        "date": "Date",
-        "cashier": "Cashier",
-        "approver": "Manager approval",
-        "items": "Items refunded",
-        "amount_only": "Refund by amount",
-        "total": "Refund total",
-        "paid_back": "Paid back",
-        "reason": "Reason",
-        "note": "Note",
-        "scan": "Scan to check this refund",
-        "customer_copy": "Customer copy",
-        "merchant_copy": "Merchant copy",
-        "signature": "Customer signature",
-        "keep": "Keep this voucher with your receipt.",
-        "state_pending": "pending",
-        "state_failed": "failed",
-        "void": "void",
-        "method_card": "Card",
-        "method_wechat": "WeChat Pay",
-        "method_alipay": "Alipay",
-        "method_unionpay_qr": "UnionPay QR",
-        "method_cash": "Cash",
-        "reason_defective": "Defective",
-        "reason_wrong_item": "Wrong item",
-        "reason_not_as_described": "Not as described",
-        "reason_changed_mind": "Changed mind",
-        "reason_price_adjustment": "Price adjustment",
-        "reason_duplicate_charge": "Duplicate charge",
-        "reason_transaction_error": "Transaction error",
-        "reason_other": "Other",
-        "test_title": "Printer test",
-        "test_body": "If you can read this, the till can print.",
-        "test_cjk": "Chinese text:",
-        "receipt_title": "Sales receipt",
-        "receipt_total": "Total",
-        "receipt_scan": "Scan at the till to refund",
-        "voided": "VOIDED",
-    },
-    "zh": {
-        "title": "退款凭证",
-        "reprint": "重打",
-        "training": "培训模式 - 非真实退款",
-        "refund_no": "退款单号",
-        "receipt_no": "原小票",
-        "date": "日期",
-        "cashier": "收银员",
-        "approver": "主管授权",
-        "items": "退货商品",
-        "amount_only": "按金额退款",
-        "total": "退款合计",
-        "paid_back": "退款方式",
-        "reason": "退款原因",
-        "note": "备注",
-        "scan": "扫码查询退款",
-        "customer_copy": "顾客联",
-        "merchant_copy": "商户联",
-        "signature": "顾客签名",
-        "keep": "请与原小票一起保存本凭证。",
-        "state_pending": "处理中",
-        "state_failed": "失败",
-        "void": "撤销",
-        "method_card": "银行卡",
-        "method_wechat": "微信支付",
-        "method_alipay": "支付宝",
-        "method_unionpay_qr": "云闪付",
-        "method_cash": "现金",
-        "reason_defective": "商品质量问题",
-        "reason_wrong_item": "商品错发",
-        "reason_not_as_described": "与描述不符",
-        "reason_changed_mind": "不想要了",
-        "reason_price_adjustment": "价格调整",
-        "reason_duplicate_charge": "重复扣款",
-        "reason_transaction_error": "交易错误",
-        "reason_other": "其他",
-        "test_title": "打印测试",
-        "test_body": "能看到这行字，说明打印机工作正常。",
-        "test_cjk": "中文:",
-        "receipt_title": "购物小票",
-        "receipt_total": "合计",
-        "receipt_scan": "退款时请在收银台扫码",
-        "voided": "已撤销",
-    },
+import gettext
+from functools import cache
+
+from cashier_tui.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR, N_
+
+MESSAGES: dict[str, str] = {
+    "title": N_("Refund voucher"),
+    "reprint": N_("REPRINT"),
+    "training": N_("TRAINING - NOT A REFUND"),
+    "refund_no": N_("Refund no"),
+    "receipt_no": N_("Receipt"),
+    "date": N_("Date"),
+    "cashier": N_("Cashier"),
+    "approver": N_("Manager approval"),
+    "items": N_("Items refunded"),
+    "amount_only": N_("Refund by amount"),
+    "total": N_("Refund total"),
+    "paid_back": N_("Paid back"),
+    "reason": N_("Reason"),
+    "note": N_("Note"),
+    "scan": N_("Scan to check this refund"),
+    "customer_copy": N_("Customer copy"),
+    "merchant_copy": N_("Merchant copy"),
+    "signature": N_("Customer signature"),
+    "keep": N_("Keep this voucher with your receipt."),
+    "state_pending": N_("pending"),
+    "state_failed": N_("failed"),
+    "void": N_("void"),
+    "method_card": N_("Card"),
+    "method_wechat": N_("WeChat Pay"),
+    "method_alipay": N_("Alipay"),
+    "method_unionpay_qr": N_("UnionPay QR"),
+    "method_cash": N_("Cash"),
+    "reason_defective": N_("Defective"),
+    "reason_wrong_item": N_("Wrong item"),
+    "reason_not_as_described": N_("Not as described"),
+    "reason_changed_mind": N_("Changed mind"),
+    "reason_price_adjustment": N_("Price adjustment"),
+    "reason_duplicate_charge": N_("Duplicate charge"),
+    "reason_transaction_error": N_("Transaction error"),
+    "reason_other": N_("Other"),
+    "test_title": N_("Printer test"),
+    "test_body": N_("If you can read this, the till can print."),
+    "test_cjk": N_("Chinese text:"),
+    "receipt_title": N_("Sales receipt"),
+    "receipt_total": N_("Total"),
+    "receipt_scan": N_("Scan at the till to refund"),
+    "voided": N_("VOIDED"),
 }
 
-LANGS = tuple(STRINGS)
+LANGS = LANGUAGES
+
+
+@cache
+def catalog(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``lang`` (English, the msgids themselves, when unknown)."""
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR),
+                               languages=[lang if lang in LANGUAGES else DEFAULT_LANGUAGE],
+                               fallback=True)
 
 
 def t(lang: str, key: str) -> str:
     """The string ``key`` in ``lang`` (English when the language is unknown)."""
-    table = STRINGS.get(lang, STRINGS["en"])
-    return table.get(key) or STRINGS["en"][key]
+    return catalog(lang).gettext(MESSAGES[key])
 
 
 def method_label(lang: str, method: str) -> str:
     key = f"method_{method}"
-    return t(lang, key) if key in STRINGS["en"] else method
+    return t(lang, key) if key in MESSAGES else method
 
 
 def reason_label(lang: str, reason: str) -> str:
     key = f"reason_{reason}"
-    return t(lang, key) if key in STRINGS["en"] else reason
+    return t(lang, key) if key in MESSAGES else reason

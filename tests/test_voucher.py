@@ -74,7 +74,7 @@ def test_voucher_fields(lang: str) -> None:
     expected = {
         "en": ["Refund voucher", "Card ****4321", "WeChat Pay", "CNY 150.00", "CNY 237.00",
                "Defective", "Customer copy"],
-        "zh": ["退款凭证", "银行卡 ****4321", "微信支付", "￥150.00", "￥237.00", "商品质量问题",
+        "zh": ["退款凭证", "银行卡 ****4321", "微信支付", "￥150.00", "￥237.00", "质量问题",
                "顾客联"],
     }[lang]
     for word in expected:
