@@ -102,9 +102,14 @@ class DoneScreen(PrintMixin, TillScreen):
         self._shown = True
 
     def till_reload(self, refund: RefundView) -> None:
-        if refund.print_count >= self.refund.print_count:  # never an older read
-            self.printed(refund)
-            self.refresh_bindings()
+        if refund.print_count < self.refund.print_count:  # never an older read
+            return
+        printed_elsewhere = refund.print_count > self.refund.print_count
+        self.printed(refund)
+        self.refresh_bindings()
+        if printed_elsewhere:  # a "Not printed" line here would be stale now
+            self.query_one("#print-status", ErrorLine).say(
+                _("Voucher printed: customer copy and merchant copy."))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.refresh_preview)

@@ -258,8 +258,9 @@ async def test_printer_failure_leaves_the_refund_done_and_printable(
             assert said(app) == "Voucher printed: customer copy and merchant copy."
             await pilot.press("escape")
             await settle(pilot)
-            assert app.screen is done  # it knows: R reprints now
+            assert app.screen is done  # it knows: R reprints now, and "not printed" is gone
             assert done.refund.print_count == 1 and done.check_action("reprint", ())
+            assert said(app) == "Voucher printed: customer copy and merchant copy."
             await pilot.press("r")
             await settle(pilot)
         assert printer.jobs_done(2)
