@@ -79,6 +79,19 @@ def t(lang: str, key: str) -> str:
     return catalog(lang).gettext(MESSAGES[key])
 
 
+class _Table(dict):
+    """``STRINGS[lang][key]``: the older table form, read from the catalogs (kept for
+    callers of the former en/zh table; new code calls :func:`t`)."""
+
+    def __missing__(self, lang: str) -> dict[str, str]:
+        table = {key: t(lang, key) for key in MESSAGES}
+        self[lang] = table
+        return table
+
+
+STRINGS: dict[str, dict[str, str]] = _Table()
+
+
 def method_label(lang: str, method: str) -> str:
     key = f"method_{method}"
     return t(lang, key) if key in MESSAGES else method

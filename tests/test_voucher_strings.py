@@ -9,7 +9,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from printers.layout import Text, VoucherContext, build_voucher
-from printers.strings import MESSAGES, method_label, reason_label, t
+from printers.strings import MESSAGES, STRINGS, method_label, reason_label, t
 from screens.texts import METHODS, REASONS
 from tests.printer_fakes import sample_refund
 
@@ -41,6 +41,7 @@ def test_chinese_from_the_compiled_catalog() -> None:
                          ("approver", "主管授权"), ("reason", "退款原因")]:
         assert t("zh", key) == chinese
     assert "培训模式" in t("zh", "training")
+    assert STRINGS["zh"]["reprint"] == "重打" and STRINGS["en"]["title"] == "Refund voucher"
 
 
 def test_english_and_unknown_languages_are_the_msgids() -> None:
