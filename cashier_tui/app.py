@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -23,7 +24,9 @@ from .clock import Clock, SystemClock
 from .domain.views import CashierView
 from .i18n import N_, _, choose_language, set_language
 from .money import format_money
-from .services.till import Till
+
+if TYPE_CHECKING:
+    from .services.till import Till
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,8 @@ class CashierApp(App[int]):
                 id="command_palette"),
     ]
 
-    def __init__(self, settings: Any, *, till: Till, printer: Any = None,
+    def __init__(self, settings: Any, *, till: Till | None = None, opener: Any = None,
+                 printer: Any = None,
                  clock: Clock | None = None, lang: str | None = None,
                  training: bool = False, stable: bool = False) -> None:
         self.lang = set_language(choose_language(lang, getattr(settings, "lang", None)))
@@ -61,7 +65,11 @@ class CashierApp(App[int]):
         translate_bindings(self)
         self.settings = settings
         self.till = till
-        self.clock: Clock = clock or till.clock
+        self._opener = opener
+        self.till_ready = threading.Event()
+        if till is not None:
+            self.till_ready.set()
+        self.clock: Clock = clock or (till.clock if till is not None else SystemClock())
         self.training = bool(training or getattr(settings, "demo", False))
         self.stable = stable
         self.cashier: CashierView | None = None
@@ -76,7 +84,10 @@ class CashierApp(App[int]):
 
     # --- what screens use --------------------------------------------------------------
     def where(self) -> str:
-        place = f"{self.till.store}/{self.till.till_id}"
+        if self.till is not None:
+            place = f"{self.till.store}/{self.till.till_id}"
+        else:
+            place = f"{self.settings.store_id}/{self.settings.till_id}"
         if self.cashier is None:
             return place
         return f"{place} · {self.cashier.cashier_id} {self.cashier.name}"
@@ -114,6 +125,40 @@ class CashierApp(App[int]):
         return SignInScreen()
 
     def on_mount(self) -> None:
+        if self._opener is not None:  # after the sign-in screen's first paint
+            self.call_after_refresh(self._open_till)
+        else:
+            self._till_opened()
+
+    def _open_till(self) -> None:
+        """Open the database and build the Till in a worker (DESIGN.md §10: the database
+        layer is off the start path); the sign-in waits for it (:meth:`sign_in`)."""
+
+        def job() -> None:
+            try:
+                till = self._opener(self)
+            except Exception as exc:
+                log.exception("cannot open the till")
+                self.call_from_thread(self.exit, return_code=1,
+                                      message=f"cashier-tui: cannot open the till: {exc}")
+                return
+            self.till, self.clock = till, till.clock
+            self.till_ready.set()
+            self.call_from_thread(self._till_opened)
+
+        self.run_worker(job, thread=True, group="open", exit_on_error=False)
+
+    def sign_in(self, cashier_id: str, pin: str) -> CashierView:
+        """``Till.sign_in`` once the till is open (called from a worker)."""
+        if not self.till_ready.wait(60):
+            from .domain.errors import StoreUnavailable
+            from .services.common import UNREACHABLE
+
+            raise StoreUnavailable(UNREACHABLE)
+        return self.till.sign_in(cashier_id, pin)
+
+    def _till_opened(self) -> None:
+        self.refresh_bindings()  # F9 (reset) appears once the demo is open
         if self.sweep_interval:
             self.call_after_refresh(self.sweep)
             self.set_interval(self.sweep_interval, self.sweep)
@@ -218,7 +263,8 @@ class CashierApp(App[int]):
                                             id="--command-palette"))
 
 
-def make_app(settings: Any, *, till: Till, printer: Any = None, clock: Clock | None = None,
+def make_app(settings: Any, *, till: Till | None = None, opener: Any = None,
+             printer: Any = None, clock: Clock | None = None,
              lang: str | None = None, training: bool = False,
              stable: bool | None = None) -> CashierApp:
     """Build the app (tests call this and never ``run``).
@@ -229,22 +275,27 @@ def make_app(settings: Any, *, till: Till, printer: Any = None, clock: Clock | N
     if stable is None:
         stable = bool(getattr(settings, "stable_ui", False)
                       or os.environ.get("CASHIER_TUI_STABLE_UI", "") not in ("", "0"))
-    return CashierApp(settings, till=till, printer=printer, clock=clock, lang=lang,
+    return CashierApp(settings, till=till, opener=opener, printer=printer, clock=clock,
+                      lang=lang,
                       training=training, stable=stable)
 
 
 def run(settings: Any) -> int:
     """Build the real till from settings (or the demo sandbox) and run the app."""
-    from .qrpayload import RefundCodec, load_or_create_secret
+    training = bool(getattr(settings, "demo", False))
 
-    demo = None
-    if getattr(settings, "demo", False):
-        from .demo import open_demo
+    def opener(app: CashierApp) -> Till:
+        from .qrpayload import RefundCodec, load_or_create_secret
 
-        demo = open_demo(settings.policy())  # a private copy: nothing real is touched
-        till = demo.till
-    else:
+        if training:
+            from .demo import open_demo
+
+            app.demo = open_demo(settings.policy())
+            till = app.demo.till
+            till.codec = app.demo_codec()
+            return till
         from .gateways.simulated import SimulatedGateway
+        from .services.till import Till
         from .storage import migrate
         from .storage.db import make_engine
 
@@ -255,16 +306,15 @@ def run(settings: Any) -> int:
                     till_id=settings.till_id)
         till.codec = RefundCodec(load_or_create_secret(Path(settings.secret_path)),
                                  settings.refund_url_base or None)
-    app = make_app(settings, till=till, training=demo is not None)
-    if demo is not None:
-        app.demo = demo
-        till.codec = app.demo_codec()
+        return till
+
+    app = make_app(settings, opener=opener, training=training)
     app.sweep_interval = 60.0
     try:
         app.run()
     finally:
-        if demo is not None:
-            demo.close()
-        else:
-            till.engine.dispose()
+        if app.demo is not None:
+            app.demo.close()
+        elif app.till is not None:
+            app.till.engine.dispose()
     return int(app.return_code or 0)

@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .clock import FixedClock
 from .domain.policy import Policy
 from .domain.views import RefundRequest
 from .gateways.simulated import SimulatedGateway
-from .services import Till
-from .storage import migrate
-from .storage.db import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from .services import Till
 
 DATA = files("cashier_tui.data")
 
@@ -62,6 +62,8 @@ class DemoData:
 
 
 def _fingerprint() -> str:
+    from .storage import migrate
+
     digest = hashlib.sha256(f"{__version__}:{migrate.HEAD}".encode())
     digest.update(Path(__file__).read_bytes())  # how the template is seeded is part of it
     for name in ("demo_sales.jsonl", "scenarios.json"):
@@ -80,6 +82,8 @@ def build_template(path: Path, data: DemoData) -> None:
     seeded refunds through the engine."""
     from .importer import import_sales
     from .services import people
+    from .storage import migrate
+    from .storage.db import make_engine
 
     engine = make_engine(path)
     try:
@@ -136,6 +140,8 @@ def _checkpoint(path: Path) -> None:
 
 def _till(engine: Engine, data: DemoData, clock: FixedClock, gateway: SimulatedGateway,
           policy: Policy | None = None) -> Till:
+    from .services import Till
+
     # Deterministic keys that continue after the legs already in the (copied) database.
     with engine.connect() as conn:
         made = conn.exec_driver_sql("SELECT count(*) FROM refund_leg").scalar_one()
@@ -173,6 +179,8 @@ class DemoSession:
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.db_path)
         self.db_path.chmod(0o600)
+        from .storage.db import make_engine
+
         engine = make_engine(self.db_path)
         gateway = SimulatedGateway(self.data.gateway_script, slow_seconds=self.slow_seconds,
                                    sleep=self.sleep)

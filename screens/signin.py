@@ -100,7 +100,7 @@ class SignInScreen(TillScreen):
             self.query_one("#err-pin", ErrorLine).say(_("Type your PIN."))
             self.query_one("#pin", Input).focus()
             return
-        self.call_till("sign_in", self.till.sign_in, cashier_id, pin)
+        self.call_till("sign_in", self.app.sign_in, cashier_id, pin)
 
     def till_sign_in(self, cashier: CashierView) -> None:
         pin = self.query_one("#pin", HoldingInput)
