@@ -66,7 +66,7 @@ class HelpScreen(TillModal[None]):
             yield DataTable(id="help-keys", cursor_type="row", show_header=False)
             if self.practice:
                 # Tab to the list, arrows to a scenario, Enter: its steps (ScenarioModal).
-                yield Note(f"{_('Practice: scan these receipts')}   Tab ↓ ⏎",
+                yield Note(_("Practice: scan these receipts") + "   Tab ↓ ⏎",
                            id="help-practice")
                 yield DataTable(id="help-scenarios", cursor_type="row", show_header=False)
         yield Keys(id="keys")
