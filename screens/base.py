@@ -54,7 +54,8 @@ class TillMixin:
 
     def on_screen_resume(self) -> None:
         # Support reads the log to see what a till showed (never what was typed in it).
-        log.info("screen shown: %s", type(self).__name__)
+        # Logged after the next refresh: the screen is painted and its box has the focus.
+        self.call_after_refresh(log.info, "screen shown: %s", type(self).__name__)
 
     @property
     def till(self) -> Till:
