@@ -17,6 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
+import screens
 from screens.commands import ScreenCommands
 from screens.widgets import translate_bindings
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+SCREENS_DIR = Path(screens.__file__).resolve().parent  # the .tcss files ship beside them
 NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
 
 

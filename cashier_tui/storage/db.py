@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, select
@@ -130,8 +130,3 @@ def lock_sale(session: Session, sale_id: int) -> Sale:
     """Load the sale locked for update: a row lock on PostgreSQL; on SQLite the
     ``BEGIN IMMEDIATE`` of :func:`write_tx` already holds the database's write lock."""
     return session.exec(select(Sale).where(Sale.id == sale_id).with_for_update()).one()
-
-
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
