@@ -11,7 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+
+from .currencies import EXPONENTS
 
 # Large enough for any till, small enough to fit a signed 64-bit column with room to add.
 MAX_MINOR = 10**15
@@ -25,18 +26,14 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be accepted, with a message a person can act on."""
 
 
-@cache
 def exponent(currency: str) -> int:
-    """Number of minor-unit digits of ``currency`` (CNY 2, JPY 0, BHD 3)."""
-    if not _CURRENCY_RE.match(currency or ""):
-        raise MoneyError(f"'{currency}' is not an ISO 4217 currency code (e.g. CNY)")
-    from babel.core import get_global
-
-    if currency not in get_global("all_currencies"):
+    """Number of minor-unit digits of ``currency`` (CNY 2, JPY 0, BHD 3), as Babel has it."""
+    digits = EXPONENTS.get(currency)
+    if digits is None:
+        if not _CURRENCY_RE.match(currency or ""):
+            raise MoneyError(f"'{currency}' is not an ISO 4217 currency code (e.g. CNY)")
         raise MoneyError(f"'{currency}' is not a known ISO 4217 currency")
-    from babel.numbers import get_currency_precision
-
-    return get_currency_precision(currency)
+    return digits
 
 
 def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> int:

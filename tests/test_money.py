@@ -47,6 +47,20 @@ def test_currency_exponents_come_from_the_currency():
         exponent("XYZ")
 
 
+def test_the_exponent_table_is_babels():
+    """money.exponent reads a table (no Babel on the start path); it must say what Babel says,
+    for every code Babel knows, so that amounts parse as Babel formats them."""
+    from babel.core import get_global
+    from babel.numbers import get_currency_precision
+
+    from cashier_tui.currencies import EXPONENTS
+
+    babel = {code: get_currency_precision(code) for code in get_global("all_currencies")}
+    differ = {code: (EXPONENTS.get(code), digits) for code, digits in babel.items()
+              if EXPONENTS.get(code) != digits}
+    assert not differ, f"run `python -m cashier_tui.currencies` and update the table: {differ}"
+
+
 def test_plain_and_formatted():
     assert plain(123456, "CNY") == "1234.56"
     assert plain(5, "CNY") == "0.05"
