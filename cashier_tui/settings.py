@@ -2,31 +2,27 @@
 
 The file is ``--config FILE``, else ``$CASHIER_TUI_CONFIG``, else ``config.toml`` in the user
 config dir; it has the same keys as :class:`Settings`, with a ``[policy]`` table. Nested keys
-come from the environment with ``__``: ``CASHIER_TUI_POLICY__WINDOW_DAYS=10``. A bad file or
-value is a :class:`SettingsError` whose message names the file (or variable, or flag) and key.
+come from the environment with ``__``: ``CASHIER_TUI_POLICY__WINDOW_DAYS=10``; a list or a
+table from the environment is JSON. A bad file or value is a :class:`SettingsError` whose
+message names the file (or variable, or flag) and key.
+
+Settings are read on every start, before the first screen is painted, so this stays light
+(DESIGN.md §10): the three sources are merged here in a few lines and each key is checked by
+:mod:`cashier_tui.settings_checks`. Through pydantic-settings this took ~90 ms, more than
+half of a bare Textual app's whole start (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import locale
 import os
-from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+from typing import Any
 
 from .domain.policy import Policy
 from .money import MoneyError, exponent, parse_amount
+from .settings_checks import choice, flag, number, optional, path, text, texts
 
 APP_NAME = "cashier-tui"
 ENV_PREFIX = "CASHIER_TUI_"
@@ -34,117 +30,53 @@ CONFIG_ENV = "CASHIER_TUI_CONFIG"
 # printer_profile -> (paper width in mm, characters per line)
 PRINTER_PROFILES = {"TM-T20II": (80, 48), "POS-5890": (58, 32)}
 
-# What the settings file said, handed to the source below while load_settings builds one.
-_FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("cashier_tui_settings_file",
-                                                           default=None)
-
 
 class SettingsError(ValueError):
     """Settings that cannot be used; the message names where the bad value came from."""
 
 
-class PolicySettings(BaseModel):
+@dataclass(frozen=True)
+class PolicySettings:
     """The refund policy as written in settings; ``approval_threshold`` is a decimal string."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    window_days: int = Field(30, ge=0, le=3650)
+    window_days: int = 30
     approval_threshold: str = "500.00"
-    gateway_max_days: int = Field(365, ge=0, le=36500)
-    _currency: str = PrivateAttr("CNY")
-
-    def to_policy(self, currency: str) -> Policy:
-        return Policy(window_days=self.window_days,
-                      approval_threshold=parse_amount(self.approval_threshold, currency),
-                      gateway_max_days=self.gateway_max_days)
+    gateway_max_days: int = 365
+    currency: str = field(default="CNY", repr=False)  # the settings' currency, not a key
 
     def __call__(self) -> Policy:
-        """``settings.policy()``: the domain Policy in the settings' currency."""
-        return self.to_policy(self._currency)
+        """``settings.policy()``: the domain Policy, the threshold in minor units."""
+        return Policy(window_days=self.window_days,
+                      approval_threshold=parse_amount(self.approval_threshold, self.currency),
+                      gateway_max_days=self.gateway_max_days)
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__",
-                                      extra="forbid", validate_default=True)
-
+@dataclass(frozen=True)
+class Settings:
     db: str | None = None  # a path or SQLAlchemy URL; None: SQLite in the user data dir
     printer: str = "preview"  # preview | file:PATH | tcp://HOST[:PORT] | usb://... | lp://Q
-    printer_profile: Literal["TM-T20II", "POS-5890"] = "TM-T20II"
-    printer_timeout_s: float = Field(4.0, gt=0, le=120)
-    voucher_cjk: Literal["gb18030", "image"] = "gb18030"
+    printer_profile: str = "TM-T20II"  # a key of PRINTER_PROFILES
+    printer_timeout_s: float = 4.0
+    voucher_cjk: str = "gb18030"  # gb18030 | image
     cjk_font: Path | None = None
-    lang: Literal["en", "zh"] | None = None  # None: from the locale
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    store_id: str = Field("S01", min_length=1, max_length=20)
-    till_id: str = Field("T01", min_length=1, max_length=20)
-    store_header: list[str] = ["cashier-tui demo store"]
+    lang: str | None = None  # en | zh; None: from the locale
+    log_level: str = "INFO"
+    store_id: str = "S01"
+    till_id: str = "T01"
+    store_header: list[str] = field(default_factory=lambda: ["cashier-tui demo store"])
     currency: str = "CNY"
     refund_url_base: str | None = None
-    secret_path: Path | None = None  # None: secret.key in the user data dir (filled in)
-    policy: PolicySettings = PolicySettings()
+    secret_path: Path | None = None  # None given: secret.key in the user data dir
+    policy: PolicySettings = field(default_factory=PolicySettings)
     demo: bool = False
     stable_ui: bool = False  # no cursor blink, no animations (snapshots, slow terminals)
-
-    _config_path: Path | None = PrivateAttr(None)
-    _config_loaded: bool = PrivateAttr(False)
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
-                                   dotenv_settings, file_secret_settings):
-        return init_settings, env_settings, InitSettingsSource(settings_cls,
-                                                                _FILE_DATA.get() or {})
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("db", "refund_url_base", "lang", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("cjk_font", "secret_path")
-    @classmethod
-    def _expand(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
-
-    @field_validator("secret_path")
-    @classmethod
-    def _default_secret(cls, value: Path | None) -> Path:
-        return value if value is not None else user_data_dir() / "secret.key"
-
-    @field_validator("currency")
-    @classmethod
-    def _currency_known(cls, value: str) -> str:
-        try:
-            exponent(value)
-        except MoneyError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    @model_validator(mode="after")
-    def _threshold_in_currency(self) -> Settings:
-        try:
-            parse_amount(self.policy.approval_threshold, self.currency, allow_zero=True)
-        except MoneyError as exc:
-            raise ValueError(f"policy.approval_threshold: {exc}") from None
-        self.policy._currency = self.currency
-        return self
+    config_path: Path | None = None  # the settings file read, or that would be (not a key)
+    config_loaded: bool = False
 
     # --- derived values -------------------------------------------------------------
     def refund_policy(self) -> Policy:
         """The domain Policy, the threshold in minor units (same as ``policy()``)."""
-        return self.policy.to_policy(self.currency)
-
-    @property
-    def config_path(self) -> Path | None:
-        """The settings file that was read, or the one that would be (it may not exist)."""
-        return self._config_path
-
-    @property
-    def config_loaded(self) -> bool:
-        return self._config_loaded
+        return self.policy()
 
     @property
     def paper_mm(self) -> int:
@@ -186,6 +118,33 @@ class Settings(BaseSettings):
         return "zh" if found.lower().startswith("zh") else "en"
 
 
+# --- the checks of each key; a table is a dict of its own keys' checks ------------------
+_POLICY = {"window_days": number(int, ge=0, le=3650), "approval_threshold": text(),
+           "gateway_max_days": number(int, ge=0, le=36500)}
+_FIELDS: dict[str, Any] = {
+    "db": optional(text()),
+    "printer": text(min_length=1),
+    "printer_profile": choice(*PRINTER_PROFILES),
+    "printer_timeout_s": number(float, gt=0, le=120),
+    "voucher_cjk": choice("gb18030", "image"),
+    "cjk_font": optional(path),
+    "lang": optional(choice("en", "zh")),
+    "log_level": choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", upper=True),
+    "store_id": text(min_length=1, max_length=20),
+    "till_id": text(min_length=1, max_length=20),
+    "store_header": texts,
+    "currency": text(),
+    "refund_url_base": optional(text()),
+    "secret_path": optional(path),
+    "policy": _POLICY,
+    "demo": flag,
+    "stable_ui": flag,
+}
+_TABLES = {key for key, check in _FIELDS.items() if isinstance(check, dict)}
+_JSON_KEYS = {"store_header", *_TABLES}  # from the environment, these values are JSON
+
+
+# --- the sources -----------------------------------------------------------------------
 def user_config_dir() -> Path:
     from platformdirs import user_config_path
 
@@ -208,63 +167,129 @@ def config_file(config: str | os.PathLike[str] | None = None) -> tuple[Path, boo
 
 
 def _read_toml(path: Path, explicit: bool) -> dict[str, Any]:
-    import tomllib
-
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         if explicit:
             raise SettingsError(f"{path}: settings file not found") from None
         return {}
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read the settings file: {exc.strerror}") from None
+    import tomllib  # only when there is a file
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _env_name(loc: tuple) -> str | None:
-    wanted = [ENV_PREFIX + "__".join(str(p) for p in loc[:n]).upper()
-              for n in range(len(loc), 0, -1)]
-    present = {k.upper() for k in os.environ}
-    return next((name for name in wanted if name in present), None)
+Origin = tuple[str, str]  # ("file", path) | ("env", variable) | ("flag", "")
 
 
-def _explain(exc: ValidationError, path: Path, data: dict, flags: dict) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not isinstance(p, int))
-        message = error["msg"].removeprefix("Value error, ")
-        if not loc:  # a check across fields names its key at the start of the message
-            key, _, message = message.partition(": ")
-            loc = tuple(key.split("."))
-        key = ".".join(str(p) for p in loc)
-        if error["type"] == "extra_forbidden":
-            message = "unknown setting"
-        if loc[0] in flags:
-            where = f"--{str(loc[0]).replace('_', '-')}"
-        elif (env := _env_name(loc)) is not None:
-            where = f"environment variable {env}"
-        elif loc[0] in data:
-            where = f"{path}: {key}"
+def _from_env() -> list[tuple[dict[str, Any], Origin]]:
+    """Settings from ``CASHIER_TUI_*`` variables (names in any case), one per variable.
+    A variable that names no setting (``CASHIER_TUI_CONFIG``, a typo) is not a setting."""
+    found = []
+    for name, raw in os.environ.items():
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        key, *sub = name[len(ENV_PREFIX):].lower().split("__")
+        if key not in _FIELDS or (sub and key not in _TABLES):
+            continue
+        value: Any = raw
+        if key in _JSON_KEYS and not sub:
+            import json  # only here: the start path reads no JSON
+
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                raise SettingsError(f"environment variable {name}: not valid JSON (a list is "
+                                    'written ["a", "b"], a table {"key": 1})') from None
+        found.append(({key: {sub[0]: value} if sub else value}, ("env", name)))
+    return found
+
+
+def _merge(sources: list[tuple[dict[str, Any], Origin]]) -> tuple[dict, dict]:
+    """The sources laid over each other, lowest first (tables merged key by key), and where
+    each key came from."""
+    merged: dict[str, Any] = {}
+    origin: dict[tuple[str, ...], Origin] = {}
+    for values, source in sources:
+        for key, value in values.items():
+            if key in _TABLES and isinstance(value, dict):
+                old = merged.get(key)
+                merged[key] = {**old, **value} if isinstance(old, dict) else value
+                origin.update({(key, sub): source for sub in value})
+            else:
+                merged[key] = value
+            origin[(key,)] = source
+    return merged, origin
+
+
+def _where(origin: dict[tuple[str, ...], Origin], loc: tuple[str, ...]) -> str:
+    """Where the value at ``loc`` came from, as a message starts."""
+    key = ".".join(loc)
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            kind, name = origin[loc[:n]]
+            return {"flag": f"--{loc[0].replace('_', '-')}",
+                    "env": f"environment variable {name}", "file": f"{name}: {key}"}[kind]
+    return f"settings: {key}"
+
+
+def _checked(fields: dict[str, Any], data: dict[str, Any], origin: dict,
+             errors: list[str], loc: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``data`` through the checks of ``fields``; what fails goes to ``errors``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        where, check = _where(origin, (*loc, key)), fields.get(key)
+        if check is None:
+            errors.append(f"{where}: unknown setting")
+        elif isinstance(check, dict):
+            if isinstance(value, dict):
+                out[key] = _checked(check, value, origin, errors, (*loc, key))
+            else:
+                errors.append(f"{where}: must be a table ([{key}] in the file), not {value!r}")
         else:
-            where = f"settings: {key}"
-        lines.append(f"{where}: {message}")
-    return "; ".join(lines)
+            try:
+                out[key] = check(value)
+            except ValueError as exc:
+                errors.append(f"{where}: {exc}")
+    return out
+
+
+def _check(merged: dict[str, Any], origin: dict) -> dict[str, Any]:
+    """Each key's check, then those across keys (the currency, the threshold in it)."""
+    errors: list[str] = []
+    values = _checked(_FIELDS, merged, origin, errors)
+    if not errors:
+        currency = values.get("currency", "CNY")
+        threshold = values.get("policy", {}).get("approval_threshold", "500.00")
+        try:
+            exponent(currency)
+        except MoneyError as exc:
+            errors.append(f"{_where(origin, ('currency',))}: {exc}")
+        else:
+            try:
+                parse_amount(threshold, currency, allow_zero=True)
+            except MoneyError as exc:
+                errors.append(f"{_where(origin, ('policy', 'approval_threshold'))}: {exc}")
+    if errors:
+        raise SettingsError("; ".join(errors))
+    return values
 
 
 def load_settings(config: str | os.PathLike[str] | None = None, **flags: Any) -> Settings:
     """Settings from flags (None means "not given"), environment, file and defaults."""
     path, explicit = config_file(config)
-    data = _read_toml(path, explicit)
     given = {k: v for k, v in flags.items() if v is not None}
-    token = _FILE_DATA.set(data)
-    try:
-        settings = Settings(**given)
-    except ValidationError as exc:
-        raise SettingsError(_explain(exc, path, data, given)) from None
-    finally:
-        _FILE_DATA.reset(token)
-    settings._config_path = path
-    settings._config_loaded = path.is_file()
-    return settings
+    merged, origin = _merge([(_read_toml(path, explicit), ("file", str(path))),
+                             *_from_env(), (given, ("flag", ""))])
+    values = _check(merged, origin)
+    currency = values.get("currency", "CNY")
+    policy = PolicySettings(**values.pop("policy", {}), currency=currency)
+    secret = values.pop("secret_path", None) or user_data_dir() / "secret.key"
+    return Settings(**values, policy=policy, secret_path=secret, config_path=path,
+                    config_loaded=path.is_file())

@@ -118,8 +118,8 @@ def test_bad_settings_file_exits_2_naming_it(cli, tmp_path):
     config.write_text("printer_timeout_s = 0\n")
     done = cli("--config", str(config), "config")
     assert done.returncode == 2
-    assert done.stderr == f"cashier-tui: {config}: printer_timeout_s: Input should be " \
-                          "greater than 0\n"
+    assert done.stderr == f"cashier-tui: {config}: printer_timeout_s: must be greater " \
+                          "than 0, not 0\n"
 
 
 def test_unsupported_and_unreachable_databases(cli):

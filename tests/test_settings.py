@@ -153,3 +153,56 @@ def test_small_conveniences(monkeypatch, tmp_path):
 def test_password_is_hidden():
     s = load_settings(db="postgresql+psycopg://till:s3cret@db.example/shop")
     assert "s3cret" not in s.db_display() and "db.example/shop" in s.db_display()
+
+
+def test_env_json_and_unknown_keys(monkeypatch):
+    monkeypatch.setenv("CASHIER_TUI_PRNTER", "tcp://typo")  # names no setting: not a setting
+    monkeypatch.setenv("CASHIER_TUI_CONFIG_DIR", "/nowhere")
+    assert load_settings().printer == "preview"
+    monkeypatch.setenv("CASHIER_TUI_POLICY__WINDOW", "3")
+    with pytest.raises(SettingsError,
+                       match=r"^environment variable CASHIER_TUI_POLICY__WINDOW: unknown"):
+        load_settings()
+    monkeypatch.delenv("CASHIER_TUI_POLICY__WINDOW")
+    monkeypatch.setenv("CASHIER_TUI_STORE_HEADER", "Shop 1")
+    with pytest.raises(SettingsError, match=r"CASHIER_TUI_STORE_HEADER: not valid JSON"):
+        load_settings()
+
+
+def test_settings_are_read_only_values(tmp_path):
+    s = load_settings(secret_path=tmp_path / "k", cjk_font="~/f.ttf")
+    assert s.secret_path == tmp_path / "k" and s.cjk_font == Path("~/f.ttf").expanduser()
+    with pytest.raises(AttributeError):
+        s.printer = "tcp://elsewhere"  # type: ignore[misc]
+
+
+def test_a_file_that_is_not_text(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_bytes(b"printer = \"\xff\xfe\"\n")
+    with pytest.raises(SettingsError, match=r"c\.toml: not valid TOML: the file is not UTF-8"):
+        load_settings(config)
+
+
+@pytest.mark.parametrize(("name", "text", "words"), [
+    ("CASHIER_TUI_DEMO", "maybe", "true or false"),
+    ("CASHIER_TUI_PRINTER_TIMEOUT_S", "nan", "finite"),
+    ("CASHIER_TUI_PRINTER_TIMEOUT_S", "121", "at most 120"),
+    ("CASHIER_TUI_STORE_ID", "S" * 21, "at most 20 characters"),
+    ("CASHIER_TUI_STORE_HEADER", '["ok", 3]', "a list of text"),
+    ("CASHIER_TUI_POLICY", "[1]", "must be a table"),
+])
+def test_bad_values_from_the_environment(monkeypatch, name, text, words):
+    monkeypatch.setenv(name, text)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert str(err.value).startswith(f"environment variable {name}: ") and words in str(err.value)
+
+
+def test_values_from_the_environment_are_converted(monkeypatch):
+    monkeypatch.setenv("CASHIER_TUI_DEMO", "yes")
+    monkeypatch.setenv("CASHIER_TUI_STABLE_UI", "0")
+    monkeypatch.setenv("CASHIER_TUI_PRINTER_TIMEOUT_S", " 2.5 ")
+    monkeypatch.setenv("CASHIER_TUI_POLICY", '{"window_days": 7}')
+    s = load_settings()
+    assert (s.demo, s.stable_ui, s.printer_timeout_s, s.policy.window_days) == (
+        True, False, 2.5, 7)
