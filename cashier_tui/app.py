@@ -22,11 +22,11 @@ from screens.commands import ScreenCommands
 from screens.widgets import translate_bindings
 
 from .clock import Clock, SystemClock
-from .domain.views import CashierView
 from .i18n import N_, _, choose_language, set_language
 from .money import format_money
 
 if TYPE_CHECKING:
+    from .domain.views import CashierView
     from .services.till import Till
 
 log = logging.getLogger(__name__)

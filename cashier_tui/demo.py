@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from importlib.resources import as_file, files
+from importlib.resources import as_file
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .clock import FixedClock
+from .demo_data import DATA, DemoData
 from .domain.policy import Policy
 from .domain.views import RefundRequest
 from .gateways.simulated import SimulatedGateway
@@ -32,34 +31,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from .services import Till
-
-DATA = files("cashier_tui.data")
-
-
-@dataclass(frozen=True)
-class DemoData:
-    """``data/scenarios.json``: the demo clock, accounts, scripted gateway, seeds, tasks."""
-
-    clock: datetime
-    store: str
-    till: str
-    accounts: tuple[dict[str, str], ...]
-    gateway_script: dict[str, str]
-    seed_refunds: tuple[dict[str, Any], ...]
-    scenarios: tuple[dict[str, Any], ...]
-
-    @classmethod
-    def load(cls) -> DemoData:
-        raw = json.loads(DATA.joinpath("scenarios.json").read_text(encoding="utf-8"))
-        return cls(
-            clock=datetime.fromisoformat(raw["demo_clock"]),
-            store=raw["store"], till=raw["till"],
-            accounts=tuple(raw["accounts"]),
-            gateway_script=dict(raw["gateway_script"]),
-            seed_refunds=tuple(raw["seed_refunds"]),
-            scenarios=tuple(raw["scenarios"]),
-        )
-
 
 def _fingerprint() -> str:
     from .storage import migrate

@@ -124,7 +124,7 @@ def practice_scenarios(app) -> list[Scenario]:
     if not app.training:
         return []
     try:
-        from cashier_tui.demo import DemoData
+        from cashier_tui.demo_data import DemoData
 
         data = DemoData.load()
     except Exception:  # no demo data: a help screen without the practice list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -10,12 +11,14 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from cashier_tui.domain import errors
-from cashier_tui.domain.views import CashierView
 from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
 from .texts import ROLES, error_text, when, word
 from .widgets import ChainedInput, ErrorLine, Field, HoldingInput, Note
+
+if TYPE_CHECKING:  # annotations only: the views stay off the start path
+    from cashier_tui.domain.views import CashierView
 
 
 class SignInScreen(TillScreen):
@@ -43,7 +46,7 @@ class SignInScreen(TillScreen):
         if not self.app.training:
             return ""
         try:
-            from cashier_tui.demo import DemoData
+            from cashier_tui.demo_data import DemoData
 
             accounts = DemoData.load().accounts
         except Exception:  # no demo data: sign in as usual

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cashier_tui.domain.errors import TillError
-from cashier_tui.domain.views import Problem
 from cashier_tui.i18n import N_, _
+
+if TYPE_CHECKING:  # annotations only: the views stay off the start path
+    from cashier_tui.domain.views import Problem
 
 log = logging.getLogger(__name__)
 

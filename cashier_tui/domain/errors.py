@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from .views import Problem
+if TYPE_CHECKING:  # annotations only: the views stay off the start path
+    from .views import Problem
 
 
 class TillError(Exception):
