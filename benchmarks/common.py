@@ -80,7 +80,9 @@ def spread(values: list[float], scale: float = 1.0, fmt: str = "{:.1f}") -> str:
 
 def bench_env(home: Path | None = None) -> dict[str, str]:
     """The environment for a till started by a benchmark: its own config, data, cache and
-    log directories under build/bench (never the user's), English, no settings file."""
+    log directories under build/bench (never the user's), English, no settings file, and
+    byte-code cached as on an installed till (pip compiles a wheel's modules when it installs
+    it; with PYTHONDONTWRITEBYTECODE inherited, every start would compile ours again)."""
     home = home or bench_dir() / "xdg"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_TUI_")}
     for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
@@ -94,6 +96,7 @@ def bench_env(home: Path | None = None) -> dict[str, str]:
     env["COLORTERM"] = "truecolor"
     env["PYTHONPATH"] = str(ROOT)
     env.pop("TEXTUAL", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
