@@ -6,9 +6,10 @@ IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on the sale on PostgreSQL), re-
 sale, re-runs the same rules on the fresh rows and only then writes refund, lines, legs (in
 flight; cash legs succeed at once), the refund number and the audit events.
 
-The commit reads and writes with SQLAlchemy Core statements built once (no ORM objects, no
-unit of work): it is the till's hottest write, and the ORM cost 10x the database's own work
-(DESIGN.md §10, benchmarks/bench_commit.py).
+The commit reads and writes with SQLAlchemy Core statements built once, run as prepared
+statements on the pooled DBAPI connection (``storage.prepared``): it is the till's hottest
+write, and SQLAlchemy's per-statement machinery cost several times the database's own work
+(DESIGN.md §10, benchmarks/bench_commit.py). Errors still come out as SQLAlchemy's.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from collections.abc import Callable
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
-from sqlmodel import Session
+from sqlalchemy import Engine, Table, bindparam, insert, select, update
 
 from ..clock import Clock
 from ..domain.errors import ApprovalRequired, RefundRejected
 from ..domain.policy import Policy
 from ..domain.views import Approval, Quote, RefundRequest, RefundView, SaleView
-from ..storage.db import read_tx, write_tx
+from ..storage import prepared
+from ..storage.db import read_tx
 from ..storage.models import (
     AuditEvent,
     Refund,
@@ -51,14 +52,23 @@ _counter, _audit = RefundCounter.__table__, AuditEvent.__table__
 
 # The sale by its receipt, locked: a row lock on PostgreSQL (what ``storage.db.lock_sale``
 # takes, found by receipt instead of id); on SQLite ``FOR UPDATE`` compiles to nothing and
-# the ``BEGIN IMMEDIATE`` of ``write_tx`` already holds the database's write lock.
+# the ``BEGIN IMMEDIATE`` of ``prepared.write_tx`` already holds the database's write lock.
 _LOCK_SALE = (select(*sales.SALE_COLUMNS).where(_sale.c.receipt_no == bindparam("receipt_no"))
               .with_for_update())
-_INSERT_REFUND = insert(_refund)
-_INSERT_LINES = insert(_rline)
-_INSERT_LEG = insert(_leg)
-_INSERT_AUDIT = insert(_audit)
 _k = bindparam("k_id")
+
+
+def _insert(table: Table):
+    """INSERT of every column but the generated id, each bound by its name: the prepared
+    path fills no Python-side default, so every value is given."""
+    return insert(table).values({c.key: bindparam(c.key, type_=c.type)
+                                 for c in table.c if c.key != "id"})
+
+
+_INSERT_REFUND = _insert(_refund)
+_INSERT_LINES = _insert(_rline)
+_INSERT_LEG = _insert(_leg)
+_INSERT_AUDIT = _insert(_audit)
 
 
 def _add(table, *columns: str):
@@ -97,13 +107,11 @@ def _counter_upsert(dialect: str):
     return stmt
 
 
-def next_refund_no(session: Session | Connection, till_id: str, now: datetime) -> str:
+def next_refund_no(tx: prepared.RawTx, till_id: str, now: datetime) -> str:
     """``R-{till}-{yymmdd}-{nnnn}``: the till's counter for its local day, taken atomically
     in the caller's transaction (an upsert, so two tills on PostgreSQL cannot collide)."""
-    conn = session.connection() if isinstance(session, Session) else session
-    day = f"{now:%y%m%d}"
-    number = conn.execute(_counter_upsert(conn.dialect.name),
-                          {"scope": f"{till_id}-{day}"}).scalar_one()
+    day = f"{now.year % 100:02d}{now.month:02d}{now.day:02d}"  # strftime: ~8 µs, cold
+    ((number,),) = tx.execute(_counter_upsert(tx.dialect.name), {"scope": f"{till_id}-{day}"})
     return f"R-{till_id}-{day}-{number:04d}"
 
 
@@ -117,20 +125,19 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
     approver = (people.verify_manager(engine, approval, clock, policy).cashier_id
                 if approval is not None else None)
     now = clock.now()
-    with write_tx(engine) as session:
-        conn = session.connection()
-        sale = conn.execute(_LOCK_SALE, {"receipt_no": receipt_no}).first()
-        if sale is None:
-            sales.get_sale(session, receipt_no, now, policy)  # raises SaleNotFound
+    with prepared.write_tx(engine) as tx:
+        found = tx.execute(_LOCK_SALE, {"receipt_no": receipt_no})
+        if not found:
+            raise sales.sale_not_found(receipt_no)
         # The rules, re-run on the rows read under the lock: the caps are checked atomically.
-        view = sales.read_sale(conn, sale, now, policy)
+        view = sales.read_sale(tx, found[0], now, policy)
         q = build_quote(view, request, policy)
         if q.problems:
             raise RefundRejected(q.problems)
         if q.approvals and approver is None:
             raise ApprovalRequired(q.approvals)
         refund, rlines, legs = _write(
-            conn, view, q, request, cashier_id, approver if q.approvals else None, now,
+            tx, view, q, request, cashier_id, approver if q.approvals else None, now,
             till_id, training, new_key)
         result = sales.make_refund_view(
             refund, view.receipt_no, rlines, legs, {x.line_id: x for x in view.lines},
@@ -148,11 +155,11 @@ def _audit_row(kind: str, actor: str | None, at: datetime, refund_no: str | None
             "refund_no": refund_no, "detail": audit._encode(detail)}
 
 
-def _write(conn: Connection, sale: SaleView, q: Quote, request: RefundRequest, cashier_id: str,
+def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest, cashier_id: str,
            approver: str | None, now: datetime, till_id: str, training: bool,
            new_key: Callable[[], str]) -> tuple[SimpleNamespace, list[dict], list[dict]]:
     """Refund, lines and legs, the caps they hold, the number and the audit events."""
-    refund_no = next_refund_no(conn, till_id, now)
+    refund_no = next_refund_no(tx, till_id, now)
     at = to_utc(now)
     legs = [{"tender_id": leg.tender_id, "payout": leg.payout, "action": leg.action,
              "amount": leg.amount, "state": "succeeded" if leg.action == "cash" else "pending",
@@ -166,32 +173,32 @@ def _write(conn: Connection, sale: SaleView, q: Quote, request: RefundRequest, c
         note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
         approval_rules=",".join(q.approvals) or None, status=refund_status(states),
         created_at=at, training=training, printed=False, print_count=0)
-    refund.id = conn.execute(_INSERT_REFUND, vars(refund)).inserted_primary_key[0]
+    refund.id = tx.insert(_INSERT_REFUND, vars(refund))
     rlines = [{"refund_id": refund.id, "sale_line_id": ql.line_id, "qty": ql.qty,
                "amount": ql.amount, "restock": bool(request.restock.get(ql.line_id, True))}
               for ql in q.lines]
     if rlines:
-        conn.execute(_INSERT_LINES, rlines)
+        tx.execute(_INSERT_LINES, rlines)
         # The lines are held in flight while a leg is open; a refund paid wholly in cash is
         # done at once and its lines are refunded (legs.lines_state, as every path has it).
         held = lines_state(states)
         if held in ("in_flight", "refunded"):
-            conn.execute(_LINES_IN_FLIGHT if held == "in_flight" else _LINES_REFUNDED, [
+            tx.execute(_LINES_IN_FLIGHT if held == "in_flight" else _LINES_REFUNDED, [
                 {"k_id": x["sale_line_id"], f"add_{held}_qty": x["qty"],
                  f"add_{held}_amount": x["amount"]} for x in rlines])
     cash = 0
     for leg in legs:
         leg["refund_id"] = refund.id
-        leg["id"] = conn.execute(_INSERT_LEG, leg).inserted_primary_key[0]
+        leg["id"] = tx.insert(_INSERT_LEG, leg)
         if leg["action"] == "cash":  # paid from the drawer now: refunded in this transaction
             cash += leg["amount"]
-            conn.execute(_TENDER_REFUNDED, {"k_id": leg["tender_id"],
-                                            "add_refunded": leg["amount"]})
+            tx.execute(_TENDER_REFUNDED, {"k_id": leg["tender_id"],
+                                          "add_refunded": leg["amount"]})
         else:
-            conn.execute(_TENDER_IN_FLIGHT, {"k_id": leg["tender_id"],
-                                             "add_in_flight": leg["amount"]})
-    conn.execute(_SALE_CAPS, {"k_id": sale.sale_id, "add_refunded": cash,
-                              "add_in_flight": q.amount - cash})
+            tx.execute(_TENDER_IN_FLIGHT, {"k_id": leg["tender_id"],
+                                           "add_in_flight": leg["amount"]})
+    tx.execute(_SALE_CAPS, {"k_id": sale.sale_id, "add_refunded": cash,
+                            "add_in_flight": q.amount - cash})
     events = [_audit_row("refund", cashier_id, now, refund_no, receipt_no=sale.receipt_no,
                          refund_kind=request.kind, payout=request.payout, amount=q.amount,
                          currency=q.currency, reason=request.reason, training=training,
@@ -199,6 +206,6 @@ def _write(conn: Connection, sale: SaleView, q: Quote, request: RefundRequest, c
     if approver is not None:
         events.append(_audit_row("approval", approver, now, refund_no, cashier=cashier_id,
                                  rules=list(q.approvals)))
-    conn.execute(_INSERT_AUDIT, events)
+    tx.execute(_INSERT_AUDIT, events)
     return (refund, [SimpleNamespace(**x) for x in rlines],
             [SimpleNamespace(**x) for x in legs])

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Row, bindparam
 from sqlmodel import Session, col, select
@@ -35,6 +36,9 @@ from ..domain.views import (
 from ..money import parse_amount
 from ..storage.models import Refund, RefundLeg, RefundLine, Sale, SaleLine, Tender
 from .common import from_db, local_day
+
+if TYPE_CHECKING:  # the commit's raw transaction, read through like a Connection
+    from ..storage.prepared import RawTx
 
 RECEIPT_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
 _LAST4_RE = re.compile(r"^[0-9]{4}$")
@@ -115,7 +119,7 @@ def _zone(offset_min: int) -> timezone:
     return timezone(timedelta(minutes=offset_min))
 
 
-def sale_view(sale: Row, lines: Sequence[LineView], tenders: Sequence[TenderView],
+def sale_view(sale: Row | tuple, lines: Sequence[LineView], tenders: Sequence[TenderView],
               now: datetime, policy: Policy) -> SaleView:
     """The view of a sale row (:data:`SALE_COLUMNS`), its lines in line order and its
     tenders in tender order."""
@@ -127,8 +131,10 @@ def sale_view(sale: Row, lines: Sequence[LineView], tenders: Sequence[TenderView
                     age_days(sold_at, now), policy.window_days)
 
 
-def read_sale(conn: Connection, sale: Row, now: datetime, policy: Policy) -> SaleView:
-    """A sale row's view with its lines and tenders (two indexed queries)."""
+def read_sale(conn: Connection | RawTx, sale: Row | tuple, now: datetime,
+              policy: Policy) -> SaleView:
+    """A sale row's view with its lines and tenders (two indexed queries), read through
+    SQLAlchemy or, in the refund commit, through the prepared statements of a ``RawTx``."""
     lines = [LineView(*r) for r in conn.execute(_LINES_OF, {"sale_id": sale[0]})]
     tenders = [TenderView(*r) for r in conn.execute(_TENDERS_OF, {"sale_id": sale[0]})]
     return sale_view(sale, lines, tenders, now, policy)
@@ -217,12 +223,16 @@ def refund_by_no(session: Session, refund_no: str) -> Refund | None:
     return session.exec(select(Refund).where(Refund.refund_no == refund_no)).first()
 
 
+def sale_not_found(receipt_no: str) -> SaleNotFound:
+    return SaleNotFound(f"No sale with receipt number {receipt_no}. Check the number or find "
+                        "the sale without its receipt (F3).", receipt_no=receipt_no)
+
+
 def get_sale(session: Session, receipt_no: str, now: datetime, policy: Policy) -> SaleView:
     code = check_receipt_no(receipt_no)
     sale = sale_by_receipt(session, code)
     if sale is None:
-        raise SaleNotFound(f"No sale with receipt number {code}. Check the number or find "
-                           "the sale without its receipt (F3).", receipt_no=code)
+        raise sale_not_found(code)
     return read_sale(session.connection(), sale, now, policy)
 
 
@@ -267,8 +277,7 @@ def lookup(session: Session, code: str, now: datetime, policy: Policy, store: st
     refund = refund_by_no(session, receipt_no)
     if refund is not None:
         return refund_views(session, [refund], store)[0]
-    raise SaleNotFound(f"No sale with receipt number {receipt_no}. Check the number or find "
-                       "the sale without its receipt (F3).", receipt_no=receipt_no)
+    raise sale_not_found(receipt_no)
 
 
 def find_sales(session: Session, now: datetime, policy: Policy, *,

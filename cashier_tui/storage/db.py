@@ -1,8 +1,9 @@
 """Engines and transactions for SQLite (one till) and PostgreSQL (a store of tills).
 
-Every write goes through :func:`write_tx`: on SQLite it is ``BEGIN IMMEDIATE`` (the write
-lock is taken before the first read, so a read-check-write cannot race another till); on
-PostgreSQL callers lock the sale row with ``SELECT ... FOR UPDATE`` (see ``lock_sale``).
+Every write goes through :func:`write_tx` (the refund commit through its prepared twin,
+``prepared.write_tx``): on SQLite it is ``BEGIN IMMEDIATE`` (the write lock is taken before
+the first read, so a read-check-write cannot race another till); on PostgreSQL callers lock
+the sale row with ``SELECT ... FOR UPDATE`` (see ``lock_sale``).
 """
 
 from __future__ import annotations
