@@ -148,15 +148,15 @@ def test_a_refused_write_is_the_same_error_and_rolls_the_whole_transaction_back(
     engine = new_engine()
     receipt = make_sale(engine, [L(1, 1000)])
     tender_id = make_till(engine).get_sale(receipt).tenders[0].tender_id
-
-    def over_the_cap(conn):
-        refunds.next_refund_no(conn, "T01", NOW) if isinstance(conn, prepared.RawTx) else None
-        conn.execute(refunds._TENDER_REFUNDED, {"k_id": tender_id, "add_refunded": 1001})
-
-    raw, orm = refused(engine, over_the_cap)
+    over_the_cap = {"k_id": tender_id, "add_refunded": 1001}
+    raw, orm = refused(engine, lambda conn: conn.execute(refunds._TENDER_REFUNDED, over_the_cap))
     assert type(raw) is type(orm) is exc.IntegrityError
     assert said(raw) == said(orm) == (Conflict, CONFLICT)
-    with read_tx(engine) as session:  # the counter taken before the failure went with it
+    with pytest.raises(exc.IntegrityError):
+        with prepared.write_tx(engine) as tx:
+            refunds.next_refund_no(tx, "T01", NOW)  # written, then undone with the rest
+            tx.execute(refunds._TENDER_REFUNDED, over_the_cap)
+    with read_tx(engine) as session:
         assert session.connection().execute(select(func.count()).select_from(
             m.RefundCounter)).scalar_one() == 0
 
