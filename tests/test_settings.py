@@ -206,3 +206,21 @@ def test_values_from_the_environment_are_converted(monkeypatch):
     s = load_settings()
     assert (s.demo, s.stable_ui, s.printer_timeout_s, s.policy.window_days) == (
         True, False, 2.5, 7)
+
+
+def test_every_setting_has_a_check_and_its_default_passes_it():
+    """A new setting needs a field of Settings (its default) and an entry in _FIELDS (its
+    check); a default its own check refuses would break every start."""
+    from dataclasses import asdict
+
+    from cashier_tui.settings import _FIELDS, Settings
+
+    defaults = asdict(Settings())
+    keys = set(defaults) - {"config_path", "config_loaded"}
+    assert keys == set(_FIELDS)
+    for key in keys - {"policy"}:
+        assert _FIELDS[key](defaults[key]) == defaults[key], key
+    policy = {k: v for k, v in defaults["policy"].items() if k != "currency"}
+    assert set(policy) == set(_FIELDS["policy"])
+    for key, value in policy.items():
+        assert _FIELDS["policy"][key](value) == value, key
