@@ -207,7 +207,7 @@ def _from_env() -> list[tuple[dict[str, Any], Origin]]:
             except ValueError:
                 raise SettingsError(f"environment variable {name}: not valid JSON (a list is "
                                     'written ["a", "b"], a table {"key": 1})') from None
-        found.append(({key: {sub[0]: value} if sub else value}, ("env", name)))
+        found.append(({key: {"__".join(sub): value} if sub else value}, ("env", name)))
     return found
 
 
@@ -265,8 +265,9 @@ def _check(merged: dict[str, Any], origin: dict) -> dict[str, Any]:
     errors: list[str] = []
     values = _checked(_FIELDS, merged, origin, errors)
     if not errors:
-        currency = values.get("currency", "CNY")
-        threshold = values.get("policy", {}).get("approval_threshold", "500.00")
+        currency = values.get("currency", Settings.currency)
+        threshold = values.get("policy", {}).get("approval_threshold",
+                                                  PolicySettings.approval_threshold)
         try:
             exponent(currency)
         except MoneyError as exc:
@@ -288,7 +289,7 @@ def load_settings(config: str | os.PathLike[str] | None = None, **flags: Any) ->
     merged, origin = _merge([(_read_toml(path, explicit), ("file", str(path))),
                              *_from_env(), (given, ("flag", ""))])
     values = _check(merged, origin)
-    currency = values.get("currency", "CNY")
+    currency = values.get("currency", Settings.currency)
     policy = PolicySettings(**values.pop("policy", {}), currency=currency)
     secret = values.pop("secret_path", None) or user_data_dir() / "secret.key"
     return Settings(**values, policy=policy, secret_path=secret, config_path=path,

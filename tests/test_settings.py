@@ -164,6 +164,10 @@ def test_env_json_and_unknown_keys(monkeypatch):
                        match=r"^environment variable CASHIER_TUI_POLICY__WINDOW: unknown"):
         load_settings()
     monkeypatch.delenv("CASHIER_TUI_POLICY__WINDOW")
+    monkeypatch.setenv("CASHIER_TUI_POLICY__WINDOW_DAYS__MAX", "3")  # one level of nesting
+    with pytest.raises(SettingsError, match=r"POLICY__WINDOW_DAYS__MAX: unknown setting"):
+        load_settings()
+    monkeypatch.delenv("CASHIER_TUI_POLICY__WINDOW_DAYS__MAX")
     monkeypatch.setenv("CASHIER_TUI_STORE_HEADER", "Shop 1")
     with pytest.raises(SettingsError, match=r"CASHIER_TUI_STORE_HEADER: not valid JSON"):
         load_settings()
