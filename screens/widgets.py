@@ -187,7 +187,12 @@ class ChainedInput(Input):
                 return
             target = self.screen.query_one(f"#{self.next_id}", HoldingInput)
             if target.feed(event.key, character):
-                self.enter_ahead = True
+                if self.screen.focused is target:
+                    # The screen handled this box's Enter first and has moved on: nobody
+                    # will look at enter_ahead, so this Enter submits the box it was for.
+                    await target.action_submit()
+                else:
+                    self.enter_ahead = True
             event.stop()
             event.prevent_default()
             return

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from screens.lookup import LookupScreen
 from screens.refund import RefundScreen
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
-from screens.widgets import ErrorLine
+from screens.widgets import ChainedInput, ErrorLine
 
 from . import ui_fixtures as ui
 from .ui_fixtures import CASHIER, DONE, FULL, OLD, VOIDED, scan, settle, sign_in
@@ -30,6 +31,24 @@ async def test_sign_in_opens_the_lookup_with_the_input_focused(rig_factory) -> N
         await sign_in(pilot, typed=True)
         assert isinstance(app.screen, LookupScreen)
         assert app.focused.id == "code"
+        assert app.cashier.cashier_id == CASHIER
+
+
+async def test_a_pin_typed_ahead_signs_in_when_the_screen_moved_on_first(rig_factory) -> None:
+    """A badge scan with the PIN right behind it: the keys after the id's Enter are queued in
+    the id box and handed on to the PIN box. When the screen has handled that Enter first
+    (the focus is on the PIN box already), the PIN's own Enter must still sign in."""
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        id_box = screen.query_one("#cashier-id", ChainedInput)
+        id_box.value, id_box.handed_over = CASHIER, True  # its Enter was pressed
+        screen.set_focus(screen.query_one("#pin"))  # and the screen has moved on
+        await pilot.pause()
+        for key in [*ui.CASHIER_PIN, "enter"]:  # still queued in the id box
+            id_box.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
         assert app.cashier.cashier_id == CASHIER
 
 
