@@ -77,9 +77,58 @@ def test_sign_in_returns_the_cashier_and_audits_it(engine, staff):
 
 
 def test_unknown_cashier(engine, staff):
-    with pytest.raises(UnknownCashier):
+    with pytest.raises(UnknownCashier) as err:
         staff.sign_in("NOBODY", "1234")
     assert audit(engine)[-1][:2] == ("sign_in_failed", None)
+    # The message does not say whether the id exists (issue 17.9).
+    assert err.value.message.startswith("Wrong id or PIN") and "No cashier" not in str(err.value)
+
+
+def test_the_right_pin_on_the_last_try_signs_in_and_lifts_the_lock(engine, staff):
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            staff.sign_in("C001", "0000")
+    assert staff.sign_in("C001", CASHIER_PIN).cashier_id == "C001"
+    after = row(engine, "C001")
+    assert (after.failed_attempts, after.locked_until) == (0, None)
+    assert [kind for kind, _a, _d in audit(engine)].count("locked") == 0
+
+
+def test_the_last_try_locks_the_account_while_its_pin_is_checked(engine, staff, monkeypatch):
+    """The fifth try holds the lock from the moment it is counted: a till trying meanwhile
+    is refused without its PIN being evaluated."""
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            staff.sign_in("C001", "0000")
+    seen = []
+    real = people.hash_pin
+
+    def during_the_fifth(pin, salt):
+        if not seen:
+            seen.append(row(engine, "C001"))
+            with pytest.raises(AccountLocked):
+                make_till(engine).sign_in("C001", CASHIER_PIN)  # another till, meanwhile
+        return real(pin, salt)
+
+    monkeypatch.setattr(people, "hash_pin", during_the_fifth)
+    with pytest.raises(AccountLocked):
+        staff.sign_in("C001", "0000")
+    assert seen[0].failed_attempts == 5 and seen[0].locked_until is not None
+
+
+def test_a_locked_manager_is_not_told_to_ask_a_manager(engine, staff):
+    for _ in range(5):
+        with pytest.raises((WrongPin, AccountLocked)):
+            staff.sign_in("M001", "0000")
+    with pytest.raises(AccountLocked) as err:
+        staff.sign_in("M001", MANAGER_PIN)
+    assert err.value.role == "manager" and "another manager" in err.value.message
+    for _ in range(5):
+        with pytest.raises((WrongPin, AccountLocked)):
+            staff.sign_in("C001", "0000")
+    with pytest.raises(AccountLocked) as err:
+        staff.sign_in("C001", CASHIER_PIN)
+    assert err.value.role == "cashier" and "ask a manager" in err.value.message
 
 
 def test_five_wrong_pins_lock_for_five_minutes(engine, staff, clock):

@@ -71,9 +71,10 @@ class WrongPin(AuthError):
 class AccountLocked(AuthError):
     code = "locked"
 
-    def __init__(self, message: str, until: datetime) -> None:
-        super().__init__(message, until=until)
+    def __init__(self, message: str, until: datetime, role: str = "cashier") -> None:
+        super().__init__(message, until=until, role=role)
         self.until = until
+        self.role = role  # a locked manager is told to ask another manager
 
 
 class NotAManager(AuthError):
