@@ -3,6 +3,7 @@ approval, a decline and a timeout, and the errors a cashier can meet on the way.
 
 from __future__ import annotations
 
+from cashier_tui.domain.policy import Policy
 from screens.approval import ApprovalModal
 from screens.details import DetailsScreen
 from screens.done import DoneScreen
@@ -174,6 +175,41 @@ async def test_approval_granted(rig_factory) -> None:
         await go_on(pilot, "y")
         refund = app.screen.refund
         assert refund.approver == MANAGER and refund.approval_rules == ("over_threshold",)
+
+
+async def test_a_manager_cannot_approve_their_own_refund(rig_factory) -> None:
+    rig = rig_factory()
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, who=MANAGER, pin=MANAGER_PIN)  # the manager makes the refund
+        await scan(pilot, BIG)
+        await go_on(pilot, "f")
+        await choose_reason(pilot)
+        await go_on(pilot, "enter")
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", MANAGER_PIN)
+        await settle(pilot)
+        assert isinstance(app.screen, ApprovalModal)
+        assert said(app, "#err-manager") == ("A manager cannot approve their own refund: ask "
+                                             "another manager.")
+        assert rig.till.get_sale(BIG).refundable == 80000
+
+
+async def test_self_approval_when_the_settings_allow_it(rig_factory) -> None:
+    rig = rig_factory(policy=Policy(self_approval=True))
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, who=MANAGER, pin=MANAGER_PIN)
+        await scan(pilot, BIG)
+        await go_on(pilot, "f")
+        await choose_reason(pilot)
+        await go_on(pilot, "enter")
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", MANAGER_PIN)
+        await settle(pilot)
+        await go_on(pilot, "y")
+        refund = app.screen.refund
+        assert (refund.cashier, refund.approver) == (MANAGER, MANAGER)
 
 
 async def test_decline_then_retry(rig_factory) -> None:

@@ -12,9 +12,11 @@ from cashier_tui.domain.errors import (
     AccountLocked,
     ApprovalRequired,
     NotAManager,
+    SelfApproval,
     UnknownCashier,
     WrongPin,
 )
+from cashier_tui.domain.policy import Policy
 from cashier_tui.domain.views import Approval, RefundRequest
 from cashier_tui.services import people
 from cashier_tui.storage.db import read_tx
@@ -213,3 +215,34 @@ def test_a_wrong_manager_pin_is_counted_although_no_refund_is_written(engine, st
     kind, actor, detail = audit(engine)[-1]
     assert (kind, actor, detail["rules"], detail["cashier"]) == (
         "approval", "M001", ["over_threshold"], "C001")
+
+
+def test_a_manager_cannot_approve_their_own_refund(engine, staff):
+    """Issue 16.8: the approver must be someone else than the cashier making the refund;
+    the refusal comes before the PIN is checked (not a wrong PIN) and is audited."""
+    r = make_sale(engine, [L(1, 60000)])
+    request = RefundRequest(r, "full", reason="defective")
+    with pytest.raises(SelfApproval) as err:
+        staff.commit(request, "M001", Approval("M001", MANAGER_PIN))
+    assert "another manager" in err.value.message
+    with pytest.raises(SelfApproval):
+        staff.check_approval(Approval("M001", MANAGER_PIN), ("over_threshold",),
+                             cashier_id="M001")
+    assert row(engine, "M001").failed_attempts == 0
+    assert audit(engine)[-1] == ("approval_failed", "M001", {"why": "self_approval"})
+    with read_tx(engine) as session:
+        assert session.exec(select(Refund)).all() == []
+    view = staff.commit(request, "C001", Approval("M001", MANAGER_PIN))  # someone else: fine
+    assert (view.cashier, view.approver) == ("C001", "M001")
+    assert "self_approval" not in audit(engine)[-1][2]
+
+
+def test_self_approval_when_the_policy_allows_it_is_recorded(engine, staff):
+    till = make_till(engine, policy=Policy(self_approval=True))
+    r = make_sale(engine, [L(1, 60000)])
+    view = till.commit(RefundRequest(r, "full", reason="defective"), "M001",
+                       Approval("M001", MANAGER_PIN))
+    assert (view.cashier, view.approver) == ("M001", "M001")
+    kind, actor, detail = audit(engine)[-1]
+    assert (kind, actor, detail["self_approval"], detail["cashier"]) == (
+        "approval", "M001", True, "M001")

@@ -81,6 +81,12 @@ class NotAManager(AuthError):
     code = "not_manager"
 
 
+class SelfApproval(AuthError):
+    """A manager approving their own refund (refused unless ``policy.self_approval``)."""
+
+    code = "self_approval"
+
+
 class StoreUnavailable(TillError):
     """The database cannot be reached or stays locked by another till."""
 

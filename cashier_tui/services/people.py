@@ -18,7 +18,13 @@ from sqlalchemy import Engine, update
 from sqlmodel import select
 
 from ..clock import Clock
-from ..domain.errors import AccountLocked, NotAManager, UnknownCashier, WrongPin
+from ..domain.errors import (
+    AccountLocked,
+    NotAManager,
+    SelfApproval,
+    UnknownCashier,
+    WrongPin,
+)
 from ..domain.policy import Policy
 from ..domain.views import Approval, CashierView
 from ..storage.db import write_tx
@@ -74,7 +80,8 @@ def add_cashier(engine: Engine, cashier_id: str, name: str, role: str, pin: str,
 
 
 def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: Policy,
-               *, purpose: str, manager_only: bool = False) -> CashierView:
+               *, purpose: str, manager_only: bool = False,
+               refuse_self: bool = False) -> CashierView:
     """Verify ``pin`` for ``cashier_id``, counting a failure and locking after too many.
 
     A try is reserved (counted) under the row's lock *before* the PIN is hashed, so however
@@ -82,7 +89,8 @@ def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: 
     before the account locks; the right PIN then gives the tries back."""
     fail_kind = "sign_in_failed" if purpose == "sign_in" else "approval_failed"
     now = to_utc(clock.now())
-    found = _reserve_try(engine, cashier_id, now, clock, policy, fail_kind, manager_only)
+    found = _reserve_try(engine, cashier_id, now, clock, policy, fail_kind, manager_only,
+                         refuse_self)
     if found is None:
         hash_pin(pin or "", _DUMMY_SALT)  # the same time as a real check: ids stay private
         raise UnknownCashier(f"Wrong id or PIN ({cashier_id}).", cashier_id=cashier_id)
@@ -115,12 +123,13 @@ def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: 
 
 
 def _reserve_try(engine: Engine, cashier_id: str, now: datetime, clock: Clock,
-                 policy: Policy, fail_kind: str,
-                 manager_only: bool) -> tuple[bytes, bytes, int] | None:
+                 policy: Policy, fail_kind: str, manager_only: bool,
+                 refuse_self: bool) -> tuple[bytes, bytes, int] | None:
     """Count one try under the row's lock (``FOR UPDATE`` on PostgreSQL, ``BEGIN
     IMMEDIATE`` on SQLite) and lock the account when it is the last one allowed; the PIN is
     checked afterwards, outside the transaction. Returns (salt, hash, this try's number), or
-    None for an unknown id; raises NotAManager or AccountLocked (both audited)."""
+    None for an unknown id; raises NotAManager, SelfApproval (a manager approving their own
+    refund: ``refuse_self``) or AccountLocked, all audited."""
     refusal: Exception | None = None
     with write_tx(engine) as session:
         row = session.exec(select(Cashier).where(Cashier.id == cashier_id)
@@ -134,6 +143,10 @@ def _reserve_try(engine: Engine, cashier_id: str, now: datetime, clock: Clock,
             audit.record(session, fail_kind, cashier_id, clock.now(), why="not_manager")
             refusal = NotAManager(f"{cashier_id} is not a manager: ask a manager to approve.",
                                   cashier_id=cashier_id)
+        elif refuse_self:
+            audit.record(session, fail_kind, cashier_id, clock.now(), why="self_approval")
+            refusal = SelfApproval(f"{cashier_id} cannot approve their own refund: ask "
+                                   "another manager.", cashier_id=cashier_id)
         elif until and now < until:
             audit.record(session, fail_kind, cashier_id, clock.now(), why="locked")
             refusal = AccountLocked(_locked_message(cashier_id, until, clock, row.role),
@@ -160,6 +173,29 @@ def _locked_message(cashier_id: str, until, clock: Clock, role: str = "cashier")
             f"Try again then, or ask {who} to unlock it.")
 
 
+def unlock(engine: Engine, cashier_id: str, clock: Clock, *, by: str | None,
+           via: str) -> bool:
+    """Lift a lockout and give the tries back (``cashier unlock`` and a manager at the
+    till); audited as ``unlocked`` with who did it. Returns whether the account was locked;
+    raises UnknownCashier for an id nobody has."""
+    cashier_id = (cashier_id or "").strip()
+    now = to_utc(clock.now())
+    with write_tx(engine) as session:
+        row = session.exec(select(Cashier).where(Cashier.id == cashier_id)
+                           .with_for_update()).first()
+        if row is not None:
+            until = from_db(row.locked_until) if row.locked_until else None
+            was_locked = until is not None and now < until
+            row.failed_attempts, row.locked_until = 0, None
+            session.add(row)
+            audit.record(session, "unlocked", by, clock.now(), cashier_id=cashier_id,
+                         was_locked=was_locked, via=via)
+    if row is None:
+        raise UnknownCashier(f"No cashier with id {cashier_id}.", cashier_id=cashier_id)
+    log.info("cashier %s unlocked by %s (%s)", cashier_id, by or "the command line", via)
+    return was_locked
+
+
 def sign_in(engine: Engine, cashier_id: str, pin: str, clock: Clock,
             policy: Policy) -> CashierView:
     """Raises UnknownCashier, WrongPin(remaining), AccountLocked(until)."""
@@ -167,8 +203,13 @@ def sign_in(engine: Engine, cashier_id: str, pin: str, clock: Clock,
                       purpose="sign_in")
 
 
-def verify_manager(engine: Engine, approval: Approval, clock: Clock,
-                   policy: Policy) -> CashierView:
-    """A manager's id and PIN for an approval; the same counting and lockout as sign-in."""
-    return _check_pin(engine, (approval.manager_id or "").strip(), approval.pin, clock,
-                      policy, purpose="approval", manager_only=True)
+def verify_manager(engine: Engine, approval: Approval, clock: Clock, policy: Policy,
+                   cashier_id: str | None = None) -> CashierView:
+    """A manager's id and PIN for an approval; the same counting and lockout as sign-in.
+
+    The approver must be another person than ``cashier_id`` (the cashier making the
+    refund) unless ``policy.self_approval``: refused before the PIN is checked."""
+    manager_id = (approval.manager_id or "").strip()
+    own = bool(cashier_id) and manager_id.upper() == (cashier_id or "").strip().upper()
+    return _check_pin(engine, manager_id, approval.pin, clock, policy, purpose="approval",
+                      manager_only=True, refuse_self=own and not policy.self_approval)
