@@ -78,6 +78,11 @@ async def wrong_pin(pilot) -> None:
     await sign_in(pilot, pin="0000")
 
 
+async def unlock(pilot) -> None:
+    await sign_in(pilot, pin="0000")
+    await keys(pilot, "f8")
+
+
 async def lookup_error(pilot) -> None:
     await sign_in(pilot)
     await scan(pilot, "S01-T02-20261120-9999")
@@ -174,6 +179,7 @@ SCREENS: dict[str, tuple[Steps, dict]] = {
     "signin": (nothing, {}),
     "signin-wrong-pin": (wrong_pin, {}),
     "signin-training": (nothing, {"training": True}),
+    "unlock": (unlock, {}),
     "lookup": (signed_in, {}),
     "lookup-unknown": (lookup_error, {}),
     "find": (find, {}),
