@@ -170,6 +170,11 @@ class Till:
         return _journal.journal(self.engine, self.clock.now(), day, self.store)
 
     @guarded
+    def unprinted(self) -> list[RefundView]:
+        """This till's refunds whose voucher was never printed (offered at sign-in)."""
+        return _journal.unprinted(self.engine, self.clock.now(), self.store, self.till_id)
+
+    @guarded
     def shift_report(self, day: date | None = None) -> ShiftReport:
         return _journal.shift_report(self.engine, self.clock.now(), day, self.store)
 
