@@ -92,7 +92,12 @@ def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: 
     found = _reserve_try(engine, cashier_id, now, clock, policy, fail_kind, manager_only,
                          refuse_self)
     if found is None:
-        hash_pin(pin or "", _DUMMY_SALT)  # the same time as a real check: ids stay private
+        # The same work as a real check (a transaction, the hash, a transaction): how long
+        # the answer takes does not tell which ids exist.
+        hash_pin(pin or "", _DUMMY_SALT)
+        with write_tx(engine) as session:
+            audit.record(session, fail_kind, None, clock.now(),
+                         cashier_id=(cashier_id or "")[:20], why="unknown")
         raise UnknownCashier(f"Wrong id or PIN ({cashier_id}).", cashier_id=cashier_id)
     salt, expected, tries = found
     ok = isinstance(pin, str) and pin_matches(pin, salt, expected)
@@ -136,9 +141,7 @@ def _reserve_try(engine: Engine, cashier_id: str, now: datetime, clock: Clock,
                            .with_for_update()).first()
         until = from_db(row.locked_until) if row is not None and row.locked_until else None
         if row is None or not row.active:
-            audit.record(session, fail_kind, None, clock.now(),
-                         cashier_id=(cashier_id or "")[:20], why="unknown")
-            return None
+            return None  # audited by the caller, after the same hash as a real check
         if manager_only and row.role != "manager":
             audit.record(session, fail_kind, cashier_id, clock.now(), why="not_manager")
             refusal = NotAManager(f"{cashier_id} is not a manager: ask a manager to approve.",
