@@ -3,6 +3,8 @@ approval, a decline and a timeout, and the errors a cashier can meet on the way.
 
 from __future__ import annotations
 
+import pytest
+
 from cashier_tui.domain.policy import Policy
 from screens.approval import ApprovalModal
 from screens.details import DetailsScreen
@@ -177,8 +179,10 @@ async def test_approval_granted(rig_factory) -> None:
         assert refund.approver == MANAGER and refund.approval_rules == ("over_threshold",)
 
 
-async def test_a_manager_cannot_approve_their_own_refund(rig_factory) -> None:
-    rig = rig_factory()
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_a_manager_approving_their_own_refund(rig_factory, allowed) -> None:
+    """Issue 16.8: refused unless ``policy.self_approval``; recorded when allowed."""
+    rig = rig_factory(policy=Policy(self_approval=allowed))
     app = rig.app
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, who=MANAGER, pin=MANAGER_PIN)  # the manager makes the refund
@@ -189,27 +193,15 @@ async def test_a_manager_cannot_approve_their_own_refund(rig_factory) -> None:
         await enter(pilot, "#manager-id", MANAGER)
         await enter(pilot, "#manager-pin", MANAGER_PIN)
         await settle(pilot)
+        if allowed:
+            await go_on(pilot, "y")
+            refund = app.screen.refund
+            assert (refund.cashier, refund.approver) == (MANAGER, MANAGER)
+            return
         assert isinstance(app.screen, ApprovalModal)
         assert said(app, "#err-manager") == ("A manager cannot approve their own refund: ask "
                                              "another manager.")
         assert rig.till.get_sale(BIG).refundable == 80000
-
-
-async def test_self_approval_when_the_settings_allow_it(rig_factory) -> None:
-    rig = rig_factory(policy=Policy(self_approval=True))
-    app = rig.app
-    async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, who=MANAGER, pin=MANAGER_PIN)
-        await scan(pilot, BIG)
-        await go_on(pilot, "f")
-        await choose_reason(pilot)
-        await go_on(pilot, "enter")
-        await enter(pilot, "#manager-id", MANAGER)
-        await enter(pilot, "#manager-pin", MANAGER_PIN)
-        await settle(pilot)
-        await go_on(pilot, "y")
-        refund = app.screen.refund
-        assert (refund.cashier, refund.approver) == (MANAGER, MANAGER)
 
 
 async def test_decline_then_retry(rig_factory) -> None:

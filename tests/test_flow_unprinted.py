@@ -32,6 +32,15 @@ def left_unprinted(rig) -> list[str]:
     return numbers
 
 
+async def signed_in_to_the_offer(pilot) -> UnprintedModal:
+    """Sign in and wait for the offer of the unprinted vouchers (looked up in a worker)."""
+    await sign_in(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, UnprintedModal)
+    return pilot.app.screen
+
+
 async def test_unprinted_vouchers_are_offered_at_sign_in_and_printed(rig_factory) -> None:
     printer = FakePrinter("ok")
     try:
@@ -39,11 +48,7 @@ async def test_unprinted_vouchers_are_offered_at_sign_in_and_printed(rig_factory
         numbers = left_unprinted(rig)
         app = rig.app
         async with app.run_test(size=SIZE) as pilot:
-            await sign_in(pilot)
-            await app.workers.wait_for_complete()
-            await settle(pilot)
-            modal = app.screen
-            assert isinstance(modal, UnprintedModal)
+            modal = await signed_in_to_the_offer(pilot)
             listed = str(modal.query_one("#unprinted-list", Note).content)
             assert all(no in listed for no in numbers) and "R-T00-" not in listed
             await pilot.press("p")
@@ -64,11 +69,7 @@ async def test_a_printer_failure_keeps_them_and_the_next_sign_in_asks_again(
     numbers = left_unprinted(rig)
     app = rig.app
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
-        await app.workers.wait_for_complete()
-        await settle(pilot)
-        modal = app.screen
-        assert isinstance(modal, UnprintedModal)
+        modal = await signed_in_to_the_offer(pilot)
         await pilot.press("p")
         await until(pilot, lambda: not modal.printing)
         await settle(pilot)
@@ -79,9 +80,6 @@ async def test_a_printer_failure_keeps_them_and_the_next_sign_in_asks_again(
         assert isinstance(app.screen, LookupScreen)
         await pilot.press("f10")
         await settle(pilot)
-        await sign_in(pilot)
-        await app.workers.wait_for_complete()
-        await settle(pilot)
-        assert isinstance(app.screen, UnprintedModal)
+        await signed_in_to_the_offer(pilot)  # offered again
     assert [r.refund_no for r in rig.till.unprinted()] == numbers
     assert audit_kinds(rig, numbers[0])[-1] == "print_failed"
