@@ -118,6 +118,31 @@ class CashierApp(App[int]):
         self.cashier = cashier
         self.push_screen(LookupScreen(typed_ahead=typed_ahead))
         self.refresh_bindings()
+        self.offer_unprinted(cashier)
+
+    def offer_unprinted(self, cashier: CashierView) -> None:
+        """Vouchers this till never printed (a crash, the printer off) are offered once a
+        cashier signs in (issue 17.9), looked up in a worker; quietly nothing on error."""
+
+        def job() -> None:
+            try:
+                refunds = self.till.unprinted()
+            except Exception:
+                log.exception("cannot list the unprinted vouchers")
+                return
+            if refunds:
+                self.call_from_thread(self._show_unprinted, cashier, refunds)
+
+        self.run_worker(job, thread=True, group="unprinted", exclusive=True,
+                        exit_on_error=False)
+
+    def _show_unprinted(self, cashier: CashierView, refunds: list) -> None:
+        # Not over a dialog or a refund on its way, nor for a cashier who already left.
+        if self.cashier is cashier and getattr(self.screen, "ALLOW_NAVIGATION", True) and \
+                not getattr(self.screen, "busy", False):
+            from screens.unprinted import UnprintedModal
+
+            self.push_screen(UnprintedModal(refunds))
 
     # --- screens ----------------------------------------------------------------------
     def get_default_screen(self) -> Screen:

@@ -70,6 +70,9 @@ def build_parser(epilog: str = "") -> argparse.ArgumentParser:
     add.add_argument("cashier_id", metavar="ID")
     add.add_argument("--name", required=True)
     add.add_argument("--role", choices=("cashier", "manager"), required=True)
+    unl = act.add_parser("unlock", parents=[common],
+                         help="lift a lockout after too many wrong PINs (audited)")
+    unl.add_argument("cashier_id", metavar="ID")
     dem = sub.add_parser("demo-receipts", parents=[common],
                          help="a printable sheet of demo receipts with barcodes")
     dem.add_argument("--out", metavar="FILE", required=True)

@@ -16,7 +16,7 @@ def dispatch(args, settings) -> int:
     if command is None:
         return int(_lazy("cashier_tui.app", "run", "the till")(settings) or 0)
     handlers = {
-        "import-sales": import_sales, "export": export, "cashier": cashier_add,
+        "import-sales": import_sales, "export": export, "cashier": cashier,
         "demo-receipts": demo_receipts, "print-test": print_test, "db": db_upgrade,
         "serve": serve, "config": config,
     }
@@ -104,6 +104,31 @@ def _read_pin() -> str:
     if not pin:
         raise CliError(2, "no PIN given: type it when asked, or give one line on stdin")
     return pin
+
+
+def cashier(args, settings) -> int:
+    return cashier_unlock(args, settings) if args.action == "unlock" else cashier_add(
+        args, settings)
+
+
+def cashier_unlock(args, settings) -> int:
+    from .clock import SystemClock
+    from .domain.errors import TillError, UnknownCashier
+
+    unlock = _lazy("cashier_tui.services.people", "unlock", "cashier unlock")
+    engine = _engine(settings)
+    try:
+        was_locked = unlock(engine, args.cashier_id, SystemClock(), by=None, via="cli")
+    except UnknownCashier:
+        raise CliError(2, f"no cashier with id {args.cashier_id}; nothing was changed"
+                       ) from None
+    except TillError as exc:
+        raise CliError(1, exc.message) from None
+    finally:
+        engine.dispose()
+    print(f"{args.cashier_id} unlocked" if was_locked else
+          f"{args.cashier_id} was not locked; its count of wrong PINs is back to zero")
+    return 0
 
 
 def cashier_add(args, settings) -> int:

@@ -42,13 +42,15 @@ class PolicySettings:
     window_days: int = 30
     approval_threshold: str = "500.00"
     gateway_max_days: int = 365
+    self_approval: bool = False  # a manager may approve their own refund (recorded)
     currency: str = field(default="CNY", repr=False)  # the settings' currency, not a key
 
     def __call__(self) -> Policy:
         """``settings.policy()``: the domain Policy, the threshold in minor units."""
         return Policy(window_days=self.window_days,
                       approval_threshold=parse_amount(self.approval_threshold, self.currency),
-                      gateway_max_days=self.gateway_max_days)
+                      gateway_max_days=self.gateway_max_days,
+                      self_approval=self.self_approval)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class Settings:
 
 # --- the checks of each key; a table is a dict of its own keys' checks ------------------
 _POLICY = {"window_days": number(int, ge=0, le=3650), "approval_threshold": text(),
-           "gateway_max_days": number(int, ge=0, le=36500)}
+           "gateway_max_days": number(int, ge=0, le=36500), "self_approval": flag}
 _FIELDS: dict[str, Any] = {
     "db": optional(text()),
     "printer": text(min_length=1),

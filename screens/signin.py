@@ -14,7 +14,7 @@ from cashier_tui.domain import errors
 from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
-from .texts import ROLES, error_text, when, word
+from .texts import ROLES, error_text, locked_text, word
 from .widgets import ChainedInput, ErrorLine, Field, HoldingInput, Note
 
 if TYPE_CHECKING:  # annotations only: the views stay off the start path
@@ -27,6 +27,7 @@ class SignInScreen(TillScreen):
     BINDINGS = [
         Binding("enter", "submit", N_("Sign in"), id="signin.submit"),
         Binding("escape", "clear", N_("Clear"), id="signin.clear"),
+        Binding("f8", "unlock", N_("Unlock account"), priority=True, id="signin.unlock"),
     ]
 
     def body(self) -> Iterable[Widget]:
@@ -38,6 +39,7 @@ class SignInScreen(TillScreen):
             yield Field(_("PIN"), HoldingInput(id="pin", password=True, max_length=12),
                         name="pin")
             yield ErrorLine(id="error")
+            yield ErrorLine(id="signin-status", classes="notice")
             accounts = self.demo_accounts()
             if accounts:
                 yield Note(_("Training accounts:") + "\n" + accounts, id="demo-accounts")
@@ -74,6 +76,23 @@ class SignInScreen(TillScreen):
 
     def action_clear(self) -> None:
         self.reset()
+
+    def action_unlock(self) -> None:
+        """F8: a manager unlocks an account (the id typed here, if any, is the one)."""
+        from .unlock import UnlockModal
+
+        def unlocked(result: tuple[str, bool] | None) -> None:
+            if result is None:
+                return
+            cashier_id, was_locked = result
+            self.reset()
+            self.query_one("#cashier-id", Input).value = cashier_id
+            self.query_one("#pin", Input).focus()
+            self.query_one("#signin-status", ErrorLine).say(
+                (_("{id} is unlocked: type the PIN to sign in.") if was_locked else
+                 _("{id} was not locked: type the PIN to sign in.")).format(id=cashier_id))
+
+        self.app.push_screen(UnlockModal(self.typed("#cashier-id").upper()), unlocked)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in an input (after every key typed before it, even from a fast scanner)."""
@@ -118,10 +137,8 @@ class SignInScreen(TillScreen):
             self.query_one("#err-cashier", ErrorLine).say(error_text(exc, self.lang))
             self.query_one("#cashier-id", Input).focus()
         elif isinstance(exc, errors.AccountLocked):
-            until = exc.until.astimezone(self.app.clock.now().tzinfo)
             self.query_one("#err-pin", ErrorLine).say(
-                _("This account is locked until {time}. Ask a manager.").format(
-                    time=when(until, with_date=False)))
+                locked_text(exc, self.app.clock.now().tzinfo))
             pin.focus()
         elif isinstance(exc, errors.AuthError):
             self.query_one("#err-pin", ErrorLine).say(error_text(exc, self.lang))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from cashier_tui.domain.errors import TillError
+from cashier_tui.domain.errors import AccountLocked, TillError
 from cashier_tui.i18n import N_, _
 
 if TYPE_CHECKING:  # annotations only: the views stay off the start path
@@ -64,8 +64,9 @@ ERRORS = {
     "refund_not_found": N_("No refund matches this code."),
     "invalid_refund_code": N_("This refund code is not valid: it was altered, or it is not "
                               "from this store."),
-    "unknown_cashier": N_("No cashier with this id."),
+    "unknown_cashier": N_("Wrong id or PIN. Check both and try again."),
     "not_manager": N_("This person is not a manager and cannot approve refunds."),
+    "self_approval": N_("A manager cannot approve their own refund: ask another manager."),
     "store_unavailable": N_("The database is busy or cannot be reached. Nothing was changed: "
                             "try again in a moment."),
     "conflict": N_("The sale changed meanwhile, so nothing was changed. Look the sale up "
@@ -131,8 +132,7 @@ def error_text(exc: BaseException, lang: str = "en", **context: object) -> str:
     if isinstance(exc, errors.WrongPin):
         return _("Wrong PIN. {n} tries left before the account locks.").format(n=exc.remaining)
     if isinstance(exc, errors.AccountLocked):
-        return _("This account is locked until {time}. Ask a manager.").format(
-            time=when(exc.until, with_date=False))
+        return locked_text(exc)
     if isinstance(exc, errors.RefundRejected):
         currency = context.get("currency")
         return " ".join(problem_text(p, str(currency) if currency else None, lang)
@@ -146,6 +146,17 @@ def error_text(exc: BaseException, lang: str = "en", **context: object) -> str:
     log.exception("unexpected error in a till call", exc_info=exc)
     return _("Something went wrong ({kind}). Nothing was lost; try again, or call "
              "support.").format(kind=type(exc).__name__)
+
+
+def locked_text(exc: AccountLocked, tz: tzinfo | None = None) -> str:
+    """Until when an account is locked, and who can unlock it: a manager is not told to ask
+    a manager (issue 16.7)."""
+    until = when(exc.until.astimezone(tz) if tz else exc.until, with_date=False)
+    if getattr(exc, "role", "cashier") == "manager":
+        return _("This account is locked until {time}. Wait, or ask another manager to "
+                 "unlock it.").format(time=until)
+    return _("This account is locked until {time}. Wait, or ask a manager to unlock "
+             "it.").format(time=until)
 
 
 def in_language(text: str, lang: str) -> bool:

@@ -148,6 +148,36 @@ def test_cashier_add_reads_the_pin_from_stdin(cli):
                stdin="").returncode == 2
 
 
+def test_cashier_unlock_lifts_a_lockout_and_is_audited(cli):
+    from cashier_tui.clock import SystemClock
+    from cashier_tui.domain.errors import AccountLocked, WrongPin
+    from cashier_tui.domain.policy import Policy
+    from cashier_tui.services import people
+
+    assert cli("cashier", "add", "C002", "--name", "Li", "--role", "cashier",
+               stdin="1357\n").returncode == 0
+    engine = make_engine(cli.db)
+    for _ in range(5):
+        with pytest.raises((WrongPin, AccountLocked)):
+            people.sign_in(engine, "C002", "0000", SystemClock(), Policy())
+    with pytest.raises(AccountLocked):
+        people.sign_in(engine, "C002", "1357", SystemClock(), Policy())
+    done = cli("cashier", "unlock", "C002")
+    assert (done.returncode, done.stdout) == (0, "C002 unlocked\n")
+    assert people.sign_in(engine, "C002", "1357", SystemClock(), Policy()).cashier_id == "C002"
+    with engine.connect() as conn:
+        actor, detail = conn.execute(text(
+            "SELECT actor, detail FROM audit_event WHERE kind = 'unlocked'")).one()
+    engine.dispose()
+    assert actor is None and json.loads(detail) == {"cashier_id": "C002", "was_locked": True,
+                                                    "via": "cli"}
+    again = cli("cashier", "unlock", "C002")
+    assert again.returncode == 0 and "was not locked" in again.stdout
+    unknown = cli("cashier", "unlock", "X9")
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert unknown.stderr == "cashier-tui: no cashier with id X9; nothing was changed\n"
+
+
 def test_export_refunds_and_db_upgrade(cli, tmp_path):
     assert cli("db", "upgrade").returncode == 0
     done = cli("export", "refunds")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlmodel import select
 from textual import events
 
+from cashier_tui.storage.db import read_tx
+from cashier_tui.storage.models import AuditEvent
 from screens.lookup import LookupScreen
 from screens.refund import RefundScreen
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
+from screens.unlock import UnlockModal
 from screens.widgets import ChainedInput, ErrorLine
 
 from . import ui_fixtures as ui
-from .ui_fixtures import CASHIER, DONE, FULL, OLD, VOIDED, scan, settle, sign_in
+from .ui_fixtures import CASHIER, DONE, FULL, MANAGER, OLD, VOIDED, enter, scan, settle, sign_in
 
 rig_factory, seeded_db = ui.rig_factory, ui.seeded_db  # the fixtures
 
@@ -68,7 +74,8 @@ async def test_five_wrong_pins_lock_the_account_until_a_time(rig_factory) -> Non
         for _ in range(5):
             app.screen.reset()
             await sign_in(pilot, pin="0000")
-        assert said(app, "#err-pin") == "This account is locked until 15:05. Ask a manager."
+        assert said(app, "#err-pin") == ("This account is locked until 15:05. Wait, or ask a "
+                                         "manager to unlock it.")
         app.screen.reset()
         await sign_in(pilot)  # the right PIN does not open a locked account
         assert isinstance(app.screen, SignInScreen)
@@ -79,7 +86,76 @@ async def test_unknown_cashier_is_said_next_to_the_id(rig_factory) -> None:
     app = rig_factory().app
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, who="X999", pin="1234")
-        assert said(app, "#err-cashier") == "No cashier with this id."
+        # Not "no cashier with this id": the till does not say which ids exist (17.9).
+        assert said(app, "#err-cashier") == "Wrong id or PIN. Check both and try again."
+
+
+async def test_a_locked_manager_is_told_to_ask_another_manager(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            app.screen.reset()
+            await sign_in(pilot, who=MANAGER, pin="0000")
+        assert said(app, "#err-pin") == ("This account is locked until 15:05. Wait, or ask "
+                                         "another manager to unlock it.")
+
+
+async def test_a_manager_unlocks_a_locked_account_at_the_till(rig_factory) -> None:
+    """Issue 16.7: F8 on the sign-in screen; the locked id, then a manager's id and PIN."""
+    rig = rig_factory()
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            app.screen.reset()
+            await sign_in(pilot, pin="0000")
+        assert "locked until" in said(app, "#err-pin")
+        await pilot.press("f8")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, UnlockModal)
+        assert modal.query_one("#locked-id").value == CASHIER  # the id typed on sign-in
+        assert app.focused.id == "manager-id"
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", "0000")  # a wrong manager PIN unlocks nothing
+        await settle(pilot)
+        assert said(app, "#err-manager_pin") == ("Wrong PIN. 4 tries left before the account "
+                                                 "locks.")
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", ui.MANAGER_PIN)
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert said(app, "#signin-status") == "C001 is unlocked: type the PIN to sign in."
+        assert app.focused.id == "pin"
+        await enter(pilot, "#pin", ui.CASHIER_PIN)
+        await settle(pilot)
+        assert isinstance(app.screen, LookupScreen)
+    with read_tx(rig.till.engine) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.kind == "unlocked")).one()
+        actor, detail = event.actor, event.detail
+    assert actor == MANAGER and json.loads(detail) == {
+        "cashier_id": CASHIER, "was_locked": True, "via": "till"}
+
+
+async def test_unlocking_an_unknown_id_says_so_and_escape_changes_nothing(rig_factory) -> None:
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot)
+        assert app.focused.id == "locked-id"
+        await pilot.press("enter")  # nothing typed: on to the manager, who is asked for it
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", ui.MANAGER_PIN)
+        await settle(pilot)
+        assert said(app, "#err-locked") == "Type the id of the locked account."
+        await enter(pilot, "#locked-id", "X999")
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", ui.MANAGER_PIN)
+        await settle(pilot)
+        assert said(app, "#err-locked") == "No account has the id X999."
+        assert app.focused.id == "locked-id"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and said(app, "#signin-status") == ""
 
 
 async def test_global_keys_are_off_until_signed_in(rig_factory) -> None:

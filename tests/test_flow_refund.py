@@ -3,6 +3,9 @@ approval, a decline and a timeout, and the errors a cashier can meet on the way.
 
 from __future__ import annotations
 
+import pytest
+
+from cashier_tui.domain.policy import Policy
 from screens.approval import ApprovalModal
 from screens.details import DetailsScreen
 from screens.done import DoneScreen
@@ -174,6 +177,31 @@ async def test_approval_granted(rig_factory) -> None:
         await go_on(pilot, "y")
         refund = app.screen.refund
         assert refund.approver == MANAGER and refund.approval_rules == ("over_threshold",)
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+async def test_a_manager_approving_their_own_refund(rig_factory, allowed) -> None:
+    """Issue 16.8: refused unless ``policy.self_approval``; recorded when allowed."""
+    rig = rig_factory(policy=Policy(self_approval=allowed))
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, who=MANAGER, pin=MANAGER_PIN)  # the manager makes the refund
+        await scan(pilot, BIG)
+        await go_on(pilot, "f")
+        await choose_reason(pilot)
+        await go_on(pilot, "enter")
+        await enter(pilot, "#manager-id", MANAGER)
+        await enter(pilot, "#manager-pin", MANAGER_PIN)
+        await settle(pilot)
+        if allowed:
+            await go_on(pilot, "y")
+            refund = app.screen.refund
+            assert (refund.cashier, refund.approver) == (MANAGER, MANAGER)
+            return
+        assert isinstance(app.screen, ApprovalModal)
+        assert said(app, "#err-manager") == ("A manager cannot approve their own refund: ask "
+                                             "another manager.")
+        assert rig.till.get_sale(BIG).refundable == 80000
 
 
 async def test_decline_then_retry(rig_factory) -> None:

@@ -12,9 +12,11 @@ from cashier_tui.domain.errors import (
     AccountLocked,
     ApprovalRequired,
     NotAManager,
+    SelfApproval,
     UnknownCashier,
     WrongPin,
 )
+from cashier_tui.domain.policy import Policy
 from cashier_tui.domain.views import Approval, RefundRequest
 from cashier_tui.services import people
 from cashier_tui.storage.db import read_tx
@@ -77,9 +79,54 @@ def test_sign_in_returns_the_cashier_and_audits_it(engine, staff):
 
 
 def test_unknown_cashier(engine, staff):
-    with pytest.raises(UnknownCashier):
+    with pytest.raises(UnknownCashier) as err:
         staff.sign_in("NOBODY", "1234")
     assert audit(engine)[-1][:2] == ("sign_in_failed", None)
+    # The message does not say whether the id exists (issue 17.9).
+    assert err.value.message.startswith("Wrong id or PIN") and "No cashier" not in str(err.value)
+
+
+def test_the_right_pin_on_the_last_try_signs_in_and_lifts_the_lock(engine, staff):
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            staff.sign_in("C001", "0000")
+    assert staff.sign_in("C001", CASHIER_PIN).cashier_id == "C001"
+    after = row(engine, "C001")
+    assert (after.failed_attempts, after.locked_until) == (0, None)
+    assert [kind for kind, _a, _d in audit(engine)].count("locked") == 0
+
+
+def test_the_last_try_locks_the_account_while_its_pin_is_checked(engine, staff, monkeypatch):
+    """The fifth try holds the lock from the moment it is counted: a till trying meanwhile
+    is refused without its PIN being evaluated."""
+    for _ in range(4):
+        with pytest.raises(WrongPin):
+            staff.sign_in("C001", "0000")
+    seen = []
+    real = people.hash_pin
+
+    def during_the_fifth(pin, salt):
+        if not seen:
+            seen.append(row(engine, "C001"))
+            with pytest.raises(AccountLocked):
+                make_till(engine).sign_in("C001", CASHIER_PIN)  # another till, meanwhile
+        return real(pin, salt)
+
+    monkeypatch.setattr(people, "hash_pin", during_the_fifth)
+    with pytest.raises(AccountLocked):
+        staff.sign_in("C001", "0000")
+    assert seen[0].failed_attempts == 5 and seen[0].locked_until is not None
+
+
+@pytest.mark.parametrize(("who", "pin", "words"), [
+    ("M001", MANAGER_PIN, "ask another manager"), ("C001", CASHIER_PIN, "ask a manager")])
+def test_a_locked_manager_is_not_told_to_ask_a_manager(engine, staff, who, pin, words):
+    for _ in range(5):
+        with pytest.raises((WrongPin, AccountLocked)):
+            staff.sign_in(who, "0000")
+    with pytest.raises(AccountLocked) as err:
+        staff.sign_in(who, pin)
+    assert err.value.role == row(engine, who).role and words in err.value.message
 
 
 def test_five_wrong_pins_lock_for_five_minutes(engine, staff, clock):
@@ -164,3 +211,34 @@ def test_a_wrong_manager_pin_is_counted_although_no_refund_is_written(engine, st
     kind, actor, detail = audit(engine)[-1]
     assert (kind, actor, detail["rules"], detail["cashier"]) == (
         "approval", "M001", ["over_threshold"], "C001")
+
+
+def test_a_manager_cannot_approve_their_own_refund(engine, staff):
+    """Issue 16.8: the approver must be someone else than the cashier making the refund;
+    the refusal comes before the PIN is checked (not a wrong PIN) and is audited."""
+    r = make_sale(engine, [L(1, 60000)])
+    request = RefundRequest(r, "full", reason="defective")
+    with pytest.raises(SelfApproval) as err:
+        staff.commit(request, "M001", Approval("M001", MANAGER_PIN))
+    assert "another manager" in err.value.message
+    with pytest.raises(SelfApproval):
+        staff.check_approval(Approval("M001", MANAGER_PIN), ("over_threshold",),
+                             cashier_id="M001")
+    assert row(engine, "M001").failed_attempts == 0
+    assert audit(engine)[-1] == ("approval_failed", "M001", {"why": "self_approval"})
+    with read_tx(engine) as session:
+        assert session.exec(select(Refund)).all() == []
+    view = staff.commit(request, "C001", Approval("M001", MANAGER_PIN))  # someone else: fine
+    assert (view.cashier, view.approver) == ("C001", "M001")
+    assert "self_approval" not in audit(engine)[-1][2]
+
+
+def test_self_approval_when_the_policy_allows_it_is_recorded(engine, staff):
+    till = make_till(engine, policy=Policy(self_approval=True))
+    r = make_sale(engine, [L(1, 60000)])
+    view = till.commit(RefundRequest(r, "full", reason="defective"), "M001",
+                       Approval("M001", MANAGER_PIN))
+    assert (view.cashier, view.approver) == ("M001", "M001")
+    kind, actor, detail = audit(engine)[-1]
+    assert (kind, actor, detail["self_approval"], detail["cashier"]) == (
+        "approval", "M001", True, "M001")

@@ -76,6 +76,14 @@ approval_threshold = "800"
     assert s.policy() == Policy(window_days=20, approval_threshold=80000, gateway_max_days=365)
 
 
+def test_self_approval_is_off_unless_the_settings_allow_it(tmp_path, monkeypatch):
+    assert load_settings().policy().self_approval is False
+    config = _toml(tmp_path / "c.toml", "[policy]\nself_approval = true\n")
+    assert load_settings(config).policy().self_approval is True
+    monkeypatch.setenv("CASHIER_TUI_POLICY__SELF_APPROVAL", "no")
+    assert load_settings(config).policy().self_approval is False
+
+
 def test_flag_beats_env(monkeypatch):
     monkeypatch.setenv("CASHIER_TUI_PRINTER", "file:/tmp/out.bin")
     monkeypatch.setenv("CASHIER_TUI_LANG", "zh")
@@ -114,6 +122,7 @@ def test_bad_toml_names_the_file_and_line(tmp_path):
     ('[policy]\napproval_threshold = "5.001"\n', "policy.approval_threshold", "decimals"),
     ('[policy]\nwindow_days = "soon"\n', "policy.window_days", "integer"),
     ('[policy]\nwindow = 3\n', "policy.window", "unknown setting"),
+    ('[policy]\nself_approval = "maybe"\n', "policy.self_approval", "true or false"),
 ])
 def test_bad_value_in_file_names_file_and_key(tmp_path, text, key, words):
     config = _toml(tmp_path / "c.toml", text)

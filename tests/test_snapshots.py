@@ -18,6 +18,8 @@ import pytest
 import pytest_textual_snapshot as pts
 from rich.console import Console
 
+from cashier_tui.domain.views import RefundRequest
+
 from . import ui_fixtures as ui
 from .ui_fixtures import choose_reason, enter, scan, settle, sign_in
 
@@ -76,6 +78,20 @@ async def refund_started(pilot, receipt: str, key: str = "f") -> None:
 
 async def wrong_pin(pilot) -> None:
     await sign_in(pilot, pin="0000")
+
+
+async def unlock(pilot) -> None:
+    await sign_in(pilot, pin="0000")
+    await keys(pilot, "f8")
+
+
+async def unprinted(pilot) -> None:
+    till = pilot.app.till  # two refunds of this till whose vouchers never printed
+    for receipt in (ui.FULL, ui.CASH):
+        till.process(till.commit(RefundRequest(receipt, "full", reason="defective"),
+                                 ui.CASHIER).refund_no)
+    await sign_in(pilot)
+    await pilot.app.workers.wait_for_complete()
 
 
 async def lookup_error(pilot) -> None:
@@ -174,6 +190,8 @@ SCREENS: dict[str, tuple[Steps, dict]] = {
     "signin": (nothing, {}),
     "signin-wrong-pin": (wrong_pin, {}),
     "signin-training": (nothing, {"training": True}),
+    "unlock": (unlock, {}),
+    "unprinted": (unprinted, {}),
     "lookup": (signed_in, {}),
     "lookup-unknown": (lookup_error, {}),
     "find": (find, {}),

@@ -71,13 +71,20 @@ class WrongPin(AuthError):
 class AccountLocked(AuthError):
     code = "locked"
 
-    def __init__(self, message: str, until: datetime) -> None:
-        super().__init__(message, until=until)
+    def __init__(self, message: str, until: datetime, role: str = "cashier") -> None:
+        super().__init__(message, until=until, role=role)
         self.until = until
+        self.role = role  # a locked manager is told to ask another manager
 
 
 class NotAManager(AuthError):
     code = "not_manager"
+
+
+class SelfApproval(AuthError):
+    """A manager approving their own refund (refused unless ``policy.self_approval``)."""
+
+    code = "self_approval"
 
 
 class StoreUnavailable(TillError):

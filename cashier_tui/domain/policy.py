@@ -12,3 +12,4 @@ class Policy:
     gateway_max_days: int = 365  # providers refuse refunds older than this: cash only
     max_pin_failures: int = 5
     lockout_minutes: int = 5
+    self_approval: bool = False  # whether a manager may approve their own refund

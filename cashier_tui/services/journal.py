@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, not_
 from sqlmodel import col, select
 
 from ..domain.errors import RefundNotFound
@@ -14,7 +14,7 @@ from ..domain.views import RefundView, ShiftReport
 from ..storage.db import read_tx, write_tx
 from ..storage.models import Refund, Sale
 from . import audit, sales
-from .common import local_day
+from .common import local_day, to_utc
 
 log = logging.getLogger("cashier_tui.refunds")
 
@@ -26,6 +26,26 @@ def journal(engine: Engine, now: datetime, day: date | None, store: str) -> list
         rows = list(session.exec(
             select(Refund).where(Refund.created_at >= start, Refund.created_at < end)
             .order_by(col(Refund.created_at).desc(), col(Refund.id).desc())))
+        return sales.refund_views(session, rows, store)
+
+
+# How far back a till looks for its own vouchers that never came out of the printer.
+UNPRINTED_DAYS = 7
+# Refund states whose money went back (wholly or partly): their voucher is owed.
+PRINTABLE = ("completed", "partial")
+
+
+def unprinted(engine: Engine, now: datetime, store: str, till_id: str, *,
+              limit: int = 20) -> list[RefundView]:
+    """This till's refunds of the last few days whose voucher was never printed (a crash,
+    the printer off, the cashier gone on): what to offer at sign-in. Oldest first."""
+    since = to_utc(now) - timedelta(days=UNPRINTED_DAYS)
+    with read_tx(engine) as session:
+        rows = list(session.exec(
+            select(Refund).where(Refund.created_at >= since, not_(Refund.printed),
+                                 col(Refund.status).in_(PRINTABLE),
+                                 col(Refund.refund_no).startswith(f"R-{till_id}-"))
+            .order_by(col(Refund.created_at), col(Refund.id)).limit(limit)))
         return sales.refund_views(session, rows, store)
 
 

@@ -12,15 +12,22 @@ import hmac
 import logging
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlmodel import select
 
 from ..clock import Clock
-from ..domain.errors import AccountLocked, NotAManager, UnknownCashier, WrongPin
+from ..domain.errors import (
+    AccountLocked,
+    NotAManager,
+    SelfApproval,
+    UnknownCashier,
+    WrongPin,
+)
 from ..domain.policy import Policy
 from ..domain.views import Approval, CashierView
-from ..storage.db import read_tx, write_tx
+from ..storage.db import write_tx
 from ..storage.models import Cashier
 from . import audit
 from .common import from_db, to_utc
@@ -73,69 +80,123 @@ def add_cashier(engine: Engine, cashier_id: str, name: str, role: str, pin: str,
 
 
 def _check_pin(engine: Engine, cashier_id: str, pin: str, clock: Clock, policy: Policy,
-               *, purpose: str, manager_only: bool = False) -> CashierView:
-    """Verify ``pin`` for ``cashier_id``, counting a failure and locking after too many."""
+               *, purpose: str, manager_only: bool = False,
+               refuse_self: bool = False) -> CashierView:
+    """Verify ``pin`` for ``cashier_id``, counting a failure and locking after too many.
+
+    A try is reserved (counted) under the row's lock *before* the PIN is hashed, so however
+    many tills try at once, at most ``policy.max_pin_failures`` PINs are ever evaluated
+    before the account locks; the right PIN then gives the tries back."""
     fail_kind = "sign_in_failed" if purpose == "sign_in" else "approval_failed"
-    with read_tx(engine) as session:
-        row = session.get(Cashier, cashier_id)
-        found = row is not None and row.active
-        salt, expected = (row.pin_salt, row.pin_hash) if found else (_DUMMY_SALT, b"")
-        role = row.role if found else ""
-        locked_until = from_db(row.locked_until) if found and row.locked_until else None
-    if not found:
-        hash_pin(pin or "", _DUMMY_SALT)  # the same time as a real check: ids stay private
+    now = to_utc(clock.now())
+    found = _reserve_try(engine, cashier_id, now, clock, policy, fail_kind, manager_only,
+                         refuse_self)
+    if found is None:
+        # The same work as a real check (a transaction, the hash, a transaction): how long
+        # the answer takes does not tell which ids exist.
+        hash_pin(pin or "", _DUMMY_SALT)
         with write_tx(engine) as session:
             audit.record(session, fail_kind, None, clock.now(),
                          cashier_id=(cashier_id or "")[:20], why="unknown")
-        raise UnknownCashier(f"No cashier with id {cashier_id}.", cashier_id=cashier_id)
-    if manager_only and role != "manager":
-        with write_tx(engine) as session:
-            audit.record(session, fail_kind, cashier_id, clock.now(), why="not_manager")
-        raise NotAManager(f"{cashier_id} is not a manager: ask a manager to approve.",
-                          cashier_id=cashier_id)
-    now = to_utc(clock.now())
-    if locked_until and now < locked_until:
-        with write_tx(engine) as session:
-            audit.record(session, fail_kind, cashier_id, clock.now(), why="locked")
-        raise AccountLocked(_locked_message(cashier_id, locked_until, clock), locked_until)
+        raise UnknownCashier(f"Wrong id or PIN ({cashier_id}).", cashier_id=cashier_id)
+    salt, expected, tries = found
     ok = isinstance(pin, str) and pin_matches(pin, salt, expected)
     with write_tx(engine) as session:
-        row = session.get(Cashier, cashier_id)
-        assert row is not None
-        until = from_db(row.locked_until) if row.locked_until else None
-        if until and now < until:  # locked by another till while we hashed
-            raise AccountLocked(_locked_message(cashier_id, until, clock), until)
-        if until:  # the lockout is over: a fresh set of tries
-            row.failed_attempts, row.locked_until = 0, None
+        row = session.exec(select(Cashier).where(Cashier.id == cashier_id)
+                           .with_for_update()).one()
         if ok:
-            row.failed_attempts = 0
+            row.failed_attempts, row.locked_until = 0, None
             if purpose == "sign_in":
                 audit.record(session, "sign_in", cashier_id, clock.now())
             session.add(row)
             return _view(row)
-        row.failed_attempts += 1
-        remaining = policy.max_pin_failures - row.failed_attempts
+        remaining = max(0, policy.max_pin_failures - tries)
         audit.record(session, fail_kind, cashier_id, clock.now(), why="wrong_pin",
-                     remaining=max(0, remaining))
-        if remaining <= 0:
-            row.locked_until = now + timedelta(minutes=policy.lockout_minutes)
-            row.failed_attempts = 0
+                     remaining=remaining)
+        until = from_db(row.locked_until) if row.locked_until else None
+        locked = remaining == 0 and until is not None and now < until
+        if locked:
             audit.record(session, "locked", cashier_id, clock.now(),
-                         until=row.locked_until.isoformat(), minutes=policy.lockout_minutes)
+                         until=until.isoformat(), minutes=policy.lockout_minutes)
             log.warning("cashier %s locked for %s minutes", cashier_id,
                         policy.lockout_minutes)
-        session.add(row)
-        until = row.locked_until
-    if until is not None:
-        raise AccountLocked(_locked_message(cashier_id, until, clock), until)
+        role = row.role
+    if locked:
+        raise AccountLocked(_locked_message(cashier_id, until, clock, role), until, role=role)
     raise WrongPin(f"Wrong PIN for {cashier_id}: {remaining} "
                    f"{'try' if remaining == 1 else 'tries'} left.", remaining)
 
 
-def _locked_message(cashier_id: str, until, clock: Clock) -> str:
+def _reserve_try(engine: Engine, cashier_id: str, now: datetime, clock: Clock,
+                 policy: Policy, fail_kind: str, manager_only: bool,
+                 refuse_self: bool) -> tuple[bytes, bytes, int] | None:
+    """Count one try under the row's lock (``FOR UPDATE`` on PostgreSQL, ``BEGIN
+    IMMEDIATE`` on SQLite) and lock the account when it is the last one allowed; the PIN is
+    checked afterwards, outside the transaction. Returns (salt, hash, this try's number), or
+    None for an unknown id; raises NotAManager, SelfApproval (a manager approving their own
+    refund: ``refuse_self``) or AccountLocked, all audited."""
+    refusal: Exception | None = None
+    with write_tx(engine) as session:
+        row = session.exec(select(Cashier).where(Cashier.id == cashier_id)
+                           .with_for_update()).first()
+        until = from_db(row.locked_until) if row is not None and row.locked_until else None
+        if row is None or not row.active:
+            return None  # audited by the caller, after the same hash as a real check
+        if manager_only and row.role != "manager":
+            audit.record(session, fail_kind, cashier_id, clock.now(), why="not_manager")
+            refusal = NotAManager(f"{cashier_id} is not a manager: ask a manager to approve.",
+                                  cashier_id=cashier_id)
+        elif refuse_self:
+            audit.record(session, fail_kind, cashier_id, clock.now(), why="self_approval")
+            refusal = SelfApproval(f"{cashier_id} cannot approve their own refund: ask "
+                                   "another manager.", cashier_id=cashier_id)
+        elif until and now < until:
+            audit.record(session, fail_kind, cashier_id, clock.now(), why="locked")
+            refusal = AccountLocked(_locked_message(cashier_id, until, clock, row.role),
+                                    until, role=row.role)
+        else:
+            # After a lockout a fresh set of tries; otherwise one more, counted relatively.
+            tries = 1 if until else row.failed_attempts + 1
+            values: dict[str, object] = {
+                "failed_attempts": 1 if until else Cashier.failed_attempts + 1,
+                "locked_until": None}
+            if tries >= policy.max_pin_failures:  # the last try: nobody gets one meanwhile
+                values["locked_until"] = now + timedelta(minutes=policy.lockout_minutes)
+            session.execute(update(Cashier).where(Cashier.id == cashier_id).values(**values))
+            found = (row.pin_salt, row.pin_hash, tries)
+    if refusal is not None:  # raised after the commit: the refusal stays audited
+        raise refusal
+    return found
+
+
+def _locked_message(cashier_id: str, until, clock: Clock, role: str = "cashier") -> str:
     local = until.astimezone(clock.now().tzinfo)
+    who = "another manager" if role == "manager" else "a manager"
     return (f"{cashier_id} is locked after too many wrong PINs until {local:%H:%M}. "
-            "Try again then, or ask a manager.")
+            f"Try again then, or ask {who} to unlock it.")
+
+
+def unlock(engine: Engine, cashier_id: str, clock: Clock, *, by: str | None,
+           via: str) -> bool:
+    """Lift a lockout and give the tries back (``cashier unlock`` and a manager at the
+    till); audited as ``unlocked`` with who did it. Returns whether the account was locked;
+    raises UnknownCashier for an id nobody has."""
+    cashier_id = (cashier_id or "").strip()
+    now = to_utc(clock.now())
+    with write_tx(engine) as session:
+        row = session.exec(select(Cashier).where(Cashier.id == cashier_id)
+                           .with_for_update()).first()
+        if row is not None:
+            until = from_db(row.locked_until) if row.locked_until else None
+            was_locked = until is not None and now < until
+            row.failed_attempts, row.locked_until = 0, None
+            session.add(row)
+            audit.record(session, "unlocked", by, clock.now(), cashier_id=cashier_id,
+                         was_locked=was_locked, via=via)
+    if row is None:
+        raise UnknownCashier(f"No cashier with id {cashier_id}.", cashier_id=cashier_id)
+    log.info("cashier %s unlocked by %s (%s)", cashier_id, by or "the command line", via)
+    return was_locked
 
 
 def sign_in(engine: Engine, cashier_id: str, pin: str, clock: Clock,
@@ -145,8 +206,13 @@ def sign_in(engine: Engine, cashier_id: str, pin: str, clock: Clock,
                       purpose="sign_in")
 
 
-def verify_manager(engine: Engine, approval: Approval, clock: Clock,
-                   policy: Policy) -> CashierView:
-    """A manager's id and PIN for an approval; the same counting and lockout as sign-in."""
-    return _check_pin(engine, (approval.manager_id or "").strip(), approval.pin, clock,
-                      policy, purpose="approval", manager_only=True)
+def verify_manager(engine: Engine, approval: Approval, clock: Clock, policy: Policy,
+                   cashier_id: str | None = None) -> CashierView:
+    """A manager's id and PIN for an approval; the same counting and lockout as sign-in.
+
+    The approver must be another person than ``cashier_id`` (the cashier making the
+    refund) unless ``policy.self_approval``: refused before the PIN is checked."""
+    manager_id = (approval.manager_id or "").strip()
+    own = bool(cashier_id) and manager_id.upper() == (cashier_id or "").strip().upper()
+    return _check_pin(engine, manager_id, approval.pin, clock, policy, purpose="approval",
+                      manager_only=True, refuse_self=own and not policy.self_approval)

@@ -122,7 +122,7 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
     receipt_no = sales.check_receipt_no(request.receipt_no)
     # A manager's PIN is checked in a transaction of its own, before the refund's: a wrong
     # PIN must stay counted although the refund is then never written.
-    approver = (people.verify_manager(engine, approval, clock, policy).cashier_id
+    approver = (people.verify_manager(engine, approval, clock, policy, cashier_id).cashier_id
                 if approval is not None else None)
     now = clock.now()
     with prepared.write_tx(engine) as tx:
@@ -205,7 +205,8 @@ def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest,
                          legs=[[x.payout, x.action, x.amount] for x in q.legs])]
     if approver is not None:
         events.append(_audit_row("approval", approver, now, refund_no, cashier=cashier_id,
-                                 rules=list(q.approvals)))
+                                 rules=list(q.approvals),
+                                 **({"self_approval": True} if approver == cashier_id else {})))
     tx.execute(_INSERT_AUDIT, events)
     return (refund, [SimpleNamespace(**x) for x in rlines],
             [SimpleNamespace(**x) for x in legs])

@@ -77,9 +77,21 @@ class Till:
         return people.sign_in(self.engine, cashier_id, pin, self.clock, self.policy)
 
     @guarded
-    def check_approval(self, approval: Approval, rules: tuple[str, ...]) -> CashierView:
-        """A manager's id and PIN; raises AuthError subclasses or NotAManager."""
-        return people.verify_manager(self.engine, approval, self.clock, self.policy)
+    def check_approval(self, approval: Approval, rules: tuple[str, ...],
+                       cashier_id: str | None = None) -> CashierView:
+        """A manager's id and PIN; raises AuthError subclasses, NotAManager, or
+        SelfApproval when the manager is ``cashier_id`` (unless the policy allows it)."""
+        return people.verify_manager(self.engine, approval, self.clock, self.policy,
+                                     cashier_id)
+
+    @guarded
+    def unlock(self, cashier_id: str, approval: Approval) -> bool:
+        """A manager (id and PIN, counted like any approval) lifts ``cashier_id``'s lockout;
+        audited. Returns whether it was locked; raises AuthError subclasses, or
+        UnknownCashier with ``cashier_id`` for an id nobody has."""
+        manager = people.verify_manager(self.engine, approval, self.clock, self.policy)
+        return people.unlock(self.engine, cashier_id, self.clock, by=manager.cashier_id,
+                             via="till")
 
     @guarded
     def add_cashier(self, cashier_id: str, name: str, role: str, pin: str) -> CashierView:
@@ -156,6 +168,11 @@ class Till:
     def journal(self, day: date | None = None) -> list[RefundView]:
         """Refunds created on the till's local day (default today), newest first."""
         return _journal.journal(self.engine, self.clock.now(), day, self.store)
+
+    @guarded
+    def unprinted(self) -> list[RefundView]:
+        """This till's refunds whose voucher was never printed (offered at sign-in)."""
+        return _journal.unprinted(self.engine, self.clock.now(), self.store, self.till_id)
 
     @guarded
     def shift_report(self, day: date | None = None) -> ShiftReport:
