@@ -86,6 +86,21 @@ class StoreUnavailable(TillError):
     code = "store_unavailable"
 
 
+class OutcomeUnknown(TillError):
+    """The connection broke while the database was committing (or after it had): the change
+    may be stored or not. Never say "nothing was changed": look it up by its key first.
+    Not a ``StoreUnavailable``: whoever treats that as "nothing happened, try again" must
+    not treat this so."""
+
+    code = "outcome_unknown"
+
+
+class NoSuchCashier(TillError):
+    """A refund made in the name of a cashier who is not (or no longer) on the staff list."""
+
+    code = "no_such_cashier"
+
+
 class GatewayError(TillError):
     code = "gateway"
 
