@@ -95,6 +95,14 @@ class OutcomeUnknown(TillError):
     code = "outcome_unknown"
 
 
+class ResultNotRecorded(TillError):
+    """The provider answered about a leg (it may have refunded it) but the database could
+    not record the answer. The leg stays sent and reserved; a sweep or a retry asks the
+    provider again with the same key and records it. Never "nothing was changed"."""
+
+    code = "result_not_recorded"
+
+
 class NoSuchCashier(TillError):
     """A refund made in the name of a cashier who is not (or no longer) on the staff list."""
 
