@@ -14,11 +14,11 @@ write, and SQLAlchemy's per-statement machinery cost several times the database'
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time, tzinfo
 from types import SimpleNamespace
 
 from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
@@ -120,8 +120,15 @@ def quote(engine: Engine, request: RefundRequest, now: datetime, policy: Policy)
 
 
 def _day(sale_id: int, now: datetime) -> dict[str, object]:
-    _, start, end = local_day(now, None)
+    """The parameters of :data:`_EARLIER_TODAY`: the sale and the till's day in UTC."""
+    start, end = _day_bounds(now.date(), now.tzinfo)
     return {"sale_id": sale_id, "day_start": start, "day_end": end}
+
+
+@functools.lru_cache(maxsize=4)
+def _day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    _, start, end = local_day(datetime.combine(day, time(12), tzinfo=tz), None)
+    return start, end
 
 
 def new_request_key() -> str:
@@ -169,10 +176,8 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
     approver = (people.verify_manager(engine, approval, clock, policy).cashier_id
                 if approval is not None else None)
     now = clock.now()
-    key = request.request_key
-    if key is None:  # a caller that never repeats (the CLI, tests): a key all the same
-        key = new_request_key()
-        request = dataclasses.replace(request, request_key=key)
+    # A caller that never repeats (the CLI, tests) gets a key all the same.
+    key = request.request_key or new_request_key()
     try:
         with prepared.write_tx(engine) as tx:
             found = tx.execute(_LOCK_SALE, {"receipt_no": receipt_no})
@@ -195,8 +200,8 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
                 if q.approvals and approver is None:
                     raise ApprovalRequired(q.approvals)
                 refund, rlines, legs = _write(
-                    tx, view, q, request, cashier_id, approver if q.approvals else None, now,
-                    till_id, training, new_key)
+                    tx, view, q, request, key, cashier_id, approver if q.approvals else None,
+                    now, till_id, training, new_key)
                 result = sales.make_refund_view(
                     refund, view.receipt_no, rlines, legs, {x.line_id: x for x in view.lines},
                     {t.tender_id: t for t in view.tenders}, store)
@@ -221,8 +226,9 @@ def _audit_row(kind: str, actor: str | None, at: datetime, refund_no: str | None
             "refund_no": refund_no, "detail": audit._encode(detail)}
 
 
-def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest, cashier_id: str,
-           approver: str | None, now: datetime, till_id: str, training: bool,
+def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest,
+           request_key: str, cashier_id: str, approver: str | None, now: datetime,
+           till_id: str, training: bool,
            new_key: Callable[[], str]) -> tuple[SimpleNamespace, list[dict], list[dict]]:
     """Refund, lines and legs, the caps they hold, the number and the audit events."""
     refund_no = next_refund_no(tx, till_id, now)
@@ -239,7 +245,7 @@ def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest,
         note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
         approval_rules=",".join(q.approvals) or None, status=refund_status(states),
         created_at=at, training=training, printed=False, print_count=0,
-        request_key=request.request_key)
+        request_key=request_key)
     refund.id = tx.insert(_INSERT_REFUND, vars(refund))
     rlines = [{"refund_id": refund.id, "sale_line_id": ql.line_id, "qty": ql.qty,
                "amount": ql.amount, "restock": bool(request.restock.get(ql.line_id, True))}
