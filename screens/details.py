@@ -48,6 +48,7 @@ class DetailsScreen(TillScreen):
         self._tried = False  # Enter was pressed once: show every field's problem
         self._touched: set[str] = set()  # fields the cashier changed: show their problems
         self._ready = False
+        self.request_key: str | None = None  # made at the first confirm, kept after it
 
     def body(self) -> Iterable[Widget]:
         cash_only = self.sale.age_days > self.till.policy.gateway_max_days
@@ -210,7 +211,12 @@ class DetailsScreen(TillScreen):
             if yes:
                 from .processing import ProcessingScreen
 
-                self.app.push_screen(ProcessingScreen(self.sale, self.request, approval))
+                # One key for every commit from this screen: after a lost reply, a second
+                # confirm finds the refund the first one may have stored.
+                if self.request_key is None:
+                    self.request_key = self.till.request_key()
+                request = replace(self.request, request_key=self.request_key)
+                self.app.push_screen(ProcessingScreen(self.sale, request, approval))
 
         self.app.push_screen(ConfirmModal(self.sale, quote), answered)
 

@@ -3,17 +3,24 @@
 The work runs in a thread worker that only posts messages; the screen changes in the
 handlers. A decline or a timeout is said plainly, with what to do next: R retries with the
 same idempotency keys (the customer is never refunded twice).
+
+The commit carries the request key of this attempt (made by the details screen, kept on
+every repeat). When the reply to the commit is lost the screen says the refund may have
+been saved, looks it up by that key and goes on with it, or says plainly it was not saved;
+R commits again with the same key, which finds the first refund rather than making another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from cashier_tui.domain.errors import OutcomeUnknown, TillError
 from cashier_tui.domain.views import Approval, RefundRequest, RefundView, SaleView
 from cashier_tui.i18n import N_, _
 
@@ -39,6 +46,9 @@ class ProcessingScreen(TillScreen):
             super().__init__()
             self.step, self.detail = step, detail
 
+    class Checking(Message):
+        """The reply to the commit was lost: the refund is being looked up by its key."""
+
     class Committed(Message):
         def __init__(self, refund: RefundView) -> None:
             super().__init__()
@@ -54,6 +64,9 @@ class ProcessingScreen(TillScreen):
         super().__init__()
         self.sale, self.request, self.approval = sale, request, approval
         self.refund: RefundView | None = None
+        # "unknown": the refund may be stored (not found out yet); "not_saved": it surely is
+        # not. Either way R commits again with the same request key.
+        self.unsure: str | None = None
         self.step = "saving"
         self.running = False
 
@@ -64,6 +77,8 @@ class ProcessingScreen(TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
+        if self.request.request_key is None:
+            self.request = replace(self.request, request_key=self.till.request_key())
         self.start(retry=False)
 
     @property
@@ -87,7 +102,10 @@ class ProcessingScreen(TillScreen):
         try:
             refund = self.refund
             if refund is None:
-                refund = self.till.commit(self.request, cashier, self.approval)
+                refund = self.commit(cashier)
+                if refund is None:
+                    post(self.Finished(None, None))
+                    return
                 post(self.Committed(refund))
             call = self.till.retry if retry else self.till.process
             refund = call(refund.refund_no, progress=lambda s, d: post(self.Step(s, d)))
@@ -95,6 +113,19 @@ class ProcessingScreen(TillScreen):
             post(self.Finished(None, exc))
         else:
             post(self.Finished(refund, None))
+
+    def commit(self, cashier: str) -> RefundView | None:
+        """Commit (a repeat of this request finds its refund); after a lost reply, the
+        refund found by the request key, or None when it was not stored. Raises
+        OutcomeUnknown when the database cannot be asked yet."""
+        try:
+            return self.till.commit(self.request, cashier, self.approval)
+        except OutcomeUnknown as lost:
+            self.post_message(self.Checking())
+            try:
+                return self.till.find_by_request_key(self.request.request_key or "")
+            except TillError:
+                raise lost from None
 
     def draw_steps(self) -> None:
         at = ORDER.index(self.step) if self.step in ORDER else 0
@@ -109,7 +140,11 @@ class ProcessingScreen(TillScreen):
         self.step = message.step
         self.draw_steps()
 
+    def on_processing_screen_checking(self, message: Checking) -> None:
+        self.show_error(error_text(OutcomeUnknown(""), self.lang))
+
     def on_processing_screen_committed(self, message: Committed) -> None:
+        self.unsure = None
         self.refund = message.refund
         self.query_one("#refund-no", Note).update(
             _("Refund number {no}").format(no=message.refund.refund_no))
@@ -120,11 +155,22 @@ class ProcessingScreen(TillScreen):
         self.app.refresh_bindings()
         if message.error is not None:
             self.draw_steps()
+            if isinstance(message.error, OutcomeUnknown) and self.refund is None:
+                self.unsure = "unknown"
+                self.show_error(_("The refund may have been saved; the till could not check "
+                                  "yet. Press R to check again: it is never made twice. Do "
+                                  "not refund it again another way."))
+                return
             self.show_error(error_text(message.error, self.lang, currency=self.sale.currency)
                             + "  " + _("Esc goes back."))
             return
         refund = message.refund
-        assert refund is not None
+        if refund is None:  # the reply was lost and the refund is not stored
+            self.unsure = "not_saved"
+            self.draw_steps()
+            self.show_error(_("The refund was not saved. Press R to try again, or Esc to go "
+                              "back."))
+            return
         self.refund = refund
         if refund.status == "completed":
             self.action_done()
@@ -137,6 +183,8 @@ class ProcessingScreen(TillScreen):
         if self.running:
             return None if action in ("retry", "done", "leave") else True
         refund = self.refund
+        if action == "retry" and refund is None:
+            return self.unsure is not None
         if action == "retry":
             return refund is not None and (refund.status in ("failed", "partial", "pending")
                                            or not refund.final)
@@ -145,7 +193,7 @@ class ProcessingScreen(TillScreen):
         return True
 
     def action_retry(self) -> None:
-        if not self.running and self.refund is not None:
+        if not self.running and (self.refund is not None or self.unsure is not None):
             self.start(retry=True)
 
     def action_done(self) -> None:
@@ -158,7 +206,7 @@ class ProcessingScreen(TillScreen):
     async def action_leave(self) -> None:
         if self.running:
             return
-        if self.refund is None:  # nothing was written: back to the details
-            self.dismiss()
+        if self.refund is None:  # nothing was written (or maybe: the details screen keeps
+            self.dismiss()       # the request key, so its next commit finds it)
         else:  # the refund is saved; the journal (F5) can retry it later
             await self.app.action_new_refund()

@@ -69,6 +69,13 @@ ERRORS = {
     "self_approval": N_("A manager cannot approve their own refund: ask another manager."),
     "store_unavailable": N_("The database is busy or cannot be reached. Nothing was changed: "
                             "try again in a moment."),
+    "outcome_unknown": N_("Lost contact with the database while saving: the refund may "
+                          "have been saved; checking. Do not refund it again."),
+    "result_not_recorded": N_("The payment provider answered (it may have refunded) but the "
+                              "till could not record it. Do not refund again: the till "
+                              "settles it when the database is back; R asks again now."),
+    "no_such_cashier": N_("This cashier is not on the staff list, so no refund was made. "
+                          "Sign in again."),
     "conflict": N_("The sale changed meanwhile, so nothing was changed. Look the sale up "
                    "again."),
     "gateway": N_("The payment provider could not be reached: {message}"),

@@ -6,6 +6,7 @@ for them by the short names (``till``, ``staff``, ``clock``, ``gateway``)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections.abc import Sequence
@@ -18,9 +19,10 @@ from sqlalchemy import Engine
 from cashier_tui.clock import FixedClock
 from cashier_tui.domain.policy import Policy
 from cashier_tui.gateways.simulated import SimulatedGateway
+from cashier_tui.services.people import hash_pin
 from cashier_tui.services.till import Till
 from cashier_tui.storage.db import read_tx, write_tx
-from cashier_tui.storage.models import Sale, SaleLine, Tender
+from cashier_tui.storage.models import Cashier, Sale, SaleLine, Tender
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=CST)
@@ -61,7 +63,9 @@ def make_sale(engine: Engine, lines: Sequence[L], tenders: Sequence[T] | None = 
               receipt_no: str = "S01-T02-20261120-0042", sold_at: datetime | None = None,
               status: str = "completed", currency: str = "CNY") -> str:
     """Insert a sale; without ``tenders`` it is paid by one card for the lines' total.
-    Non-cash tenders without a reference get a unique one. Returns the receipt number."""
+    Non-cash tenders without a reference get a unique one. The cashiers C001 and C002 are
+    put on the staff list (refunds are made in their names). Returns the receipt number."""
+    seat(engine, "C001", "C002")
     total = sum(x.net for x in lines)
     if tenders is None:
         tenders = [T("card", total, card_last4="4321")]
@@ -108,6 +112,23 @@ def totals(engine: Engine, receipt_no: str) -> dict[str, object]:
         }
 
 
+@functools.cache
+def _cashier_pin() -> tuple[bytes, bytes]:
+    salt = b"engine-fixtures!"
+    return salt, hash_pin(CASHIER_PIN, salt)
+
+
+def seat(engine: Engine, *cashier_ids: str) -> None:
+    """Put cashiers on the staff list (PIN ``CASHIER_PIN``) unless they are on it already:
+    a refund is committed only in the name of a cashier who exists."""
+    salt, digest = _cashier_pin()
+    with write_tx(engine) as session:
+        for cashier_id in cashier_ids:
+            if session.get(Cashier, cashier_id) is None:
+                session.add(Cashier(id=cashier_id, name="Li Na", role="cashier",
+                                    pin_salt=salt, pin_hash=digest))
+
+
 def make_till(engine: Engine, gateway: SimulatedGateway | None = None,
               clock: FixedClock | None = None, policy: Policy | None = None,
               **kw: object) -> Till:
@@ -134,7 +155,8 @@ def till_fixture(engine: Engine, gateway: SimulatedGateway, clock: FixedClock) -
 
 @pytest.fixture(name="staff")
 def staff_fixture(till: Till) -> Till:
-    """The till with a cashier C001 and a manager M001 (PINs above)."""
-    till.add_cashier("C001", "Li Na", "cashier", CASHIER_PIN)
+    """The till with a cashier C001 (seated by ``make_sale``) and a manager M001 (PINs
+    above)."""
+    seat(till.engine, "C001")
     till.add_cashier("M001", "Wang Fang", "manager", MANAGER_PIN)
     return till

@@ -13,14 +13,16 @@ from cashier_tui.domain.views import RefundRequest
 from cashier_tui.gateways.simulated import SimulatedGateway
 from cashier_tui.services.till import Till
 from cashier_tui.storage.db import make_engine
-from tests.engine_fixtures import NOW, L, T, make_sale, make_till, totals
+from tests.engine_fixtures import NOW, L, T, make_sale, make_till, seat, totals
 
 
 def run_tills(path, n, work):
-    """Run ``work(till, i)`` on ``n`` tills at once; returns results and errors by index."""
+    """Run ``work(till, i)`` on ``n`` tills at once (cashier ``C{i}`` at till ``i``);
+    returns results and errors by index."""
     barrier = threading.Barrier(n)
     results: dict[int, object] = {}
     engines = [make_engine(path) for _ in range(n)]
+    seat(engines[0], *(f"C{i}" for i in range(n)))
     gateway = SimulatedGateway()
 
     def body(i):

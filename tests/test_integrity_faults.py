@@ -19,10 +19,16 @@ import pytest
 from sqlalchemy import event, text
 
 from cashier_tui.clock import FixedClock
-from cashier_tui.domain.errors import RefundRejected, StoreUnavailable, TillError
+from cashier_tui.domain.errors import (
+    RefundRejected,
+    ResultNotRecorded,
+    StoreUnavailable,
+    TillError,
+)
 from cashier_tui.domain.views import RefundRequest
 from cashier_tui.gateways.simulated import SimulatedGateway
 from cashier_tui.services.common import BUSY, UNREACHABLE
+from cashier_tui.services.legs import NOT_RECORDED
 from cashier_tui.services.till import Till
 from cashier_tui.storage import db
 from cashier_tui.storage.db import make_engine
@@ -122,8 +128,9 @@ def sqlite_lock_run(tmp_path: Path, timeout_s: float) -> dict:
             holder.take()
     gateway.hook = lock_after_refund
     started = time.monotonic()
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(ResultNotRecorded) as err:  # not "nothing was changed": it was
         till.process(view.refund_no)
+    assert err.value.message == NOT_RECORDED
     figures["waits"].append(round(time.monotonic() - started, 2))
     figures["store_unavailable"] += 1
     holder.release()
@@ -209,8 +216,9 @@ def pg_restart_run(pg_server, tmp_path: Path, cycles: int, name: str) -> dict:
             gateway.hook = lambda stage, payload: pg_server.stop() if stage == "submitted" \
                 else None
             try:
-                with pytest.raises(StoreUnavailable):
+                with pytest.raises(ResultNotRecorded) as err:  # the provider refunded
                     till.process(committed.refund_no)
+                assert "nothing was changed" not in err.value.message
             finally:
                 gateway.hook = None
                 pg_server.start()

@@ -19,7 +19,7 @@ from screens.texts import leg_error_text
 from tests.printer_fakes import sample_refund
 
 from . import ui_fixtures as ui
-from .ui_fixtures import CASHIER, DECLINE, TIMEOUT, choose_reason, scan, settle, sign_in
+from .ui_fixtures import CASHIER, DECLINE, TIMEOUT, settle, sign_in
 
 rig_factory, seeded_db = ui.rig_factory, ui.seeded_db  # the fixtures
 SIZE = (80, 24)
@@ -62,14 +62,7 @@ def test_timeout_wording_in_both_languages() -> None:
         set_language("en")
 
 
-async def refund_of(pilot, receipt: str) -> None:
-    await sign_in(pilot)
-    await scan(pilot, receipt)
-    await pilot.press("f")
-    await settle(pilot)
-    await choose_reason(pilot)
-    await pilot.press("enter", "y")
-    await settle(pilot)
+refund_of = ui.confirm_full_refund
 
 
 async def test_chinese_decline_and_timeout_on_the_processing_screen(rig_factory) -> None:

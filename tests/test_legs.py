@@ -273,3 +273,34 @@ def test_retry_is_refused_when_the_items_were_refunded_meanwhile(engine):
     assert err.value.problems[0].code == "caps_gone"
     assert totals(engine, r)["lines"] == [(2, 0, 10000, 0)]
     assert totals(engine, r)["sale"] == (10000, 0)
+
+
+@pytest.mark.parametrize(("behaviour", "attempts"), [("lost_once", 2),
+                                                     ("timeout_then_success", 1)])
+def test_one_sweep_settles_a_leg_whose_first_request_is_lost(engine, tmp_path, behaviour,
+                                                             attempts):
+    """A till dies after the commit; the sweep's send is lost (the provider never saw it)
+    or its reply is lost. Before: the sweep left the leg unknown and only the next sweep
+    settled it. Now the sweep asks again at once with the same key (issue 17.9)."""
+    ledger = tmp_path / "provider.db"
+    r = card_sale(engine)
+    number = make_till(engine, SimulatedGateway(ledger_path=ledger)).commit(
+        full(r), "C001").refund_no  # ... and the till died here
+    gateway = SimulatedGateway({REF: behaviour}, ledger_path=ledger)
+    (view,) = make_till(engine, gateway).sweep()
+    assert (view.refund_no, view.status) == (number, "completed")
+    assert view.legs[0].attempts == attempts
+    (entry,) = gateway.ledger()  # one key, refunded once
+    assert (entry.state, entry.attempts) == ("succeeded", attempts)
+    assert totals(engine, r)["sale"] == (18900, 0)
+    assert_ledger_matches(engine, gateway, r)
+
+
+def test_the_cashiers_own_send_still_stops_at_the_first_unknown(engine):
+    """Only sweeps go round again: the cashier sees the timeout and presses R (demo mode's
+    'a timeout that a retry settles')."""
+    gateway = SimulatedGateway({REF: "timeout_then_success"})
+    till = make_till(engine, gateway)
+    view = till.process(till.commit(full(card_sale(engine)), "C001").refund_no)
+    assert view.legs[0].state == "unknown"
+    assert till.retry(view.refund_no).status == "completed"

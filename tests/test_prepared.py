@@ -42,7 +42,8 @@ ROWS = [
               "payout": "original", "amount": 5, "currency": "CNY", "reason": "other",
               "reason_text": "écrit à la main", "note": None, "cashier": "C001",
               "approver": "M001", "approval_rules": "over_threshold", "status": "pending",
-              "created_at": AT, "training": True, "printed": False, "print_count": 0}),
+              "created_at": AT, "training": True, "printed": False, "print_count": 0,
+              "request_key": "f" * 32}),
     (m.RefundLine, {"refund_id": 1, "sale_line_id": 1, "qty": 1, "amount": 5,
                   "restock": False}),
     (m.RefundLeg, {"refund_id": 1, "tender_id": 1, "payout": "card", "action": "refund",
@@ -219,8 +220,9 @@ def test_statement_listeners_see_the_commit_and_can_stop_it(engine):
     with pytest.raises(RuntimeError):
         make_till(engine).commit(RefundRequest(receipt, "full", reason="defective"), "C001")
     event.remove(engine, "before_cursor_execute", listener)
-    assert [x.split()[0] for x in seen[:3]] == ["SELECT"] * 3  # the sale, lines, tenders
-    assert seen[3:] == ["INSERT INTO refund_counter", "INSERT INTO refund",
+    # the sale (locked), the checks (request key, cashier, earlier refunds), lines, tenders
+    assert [x.split()[0] for x in seen[:4]] == ["SELECT"] * 4
+    assert seen[4:] == ["INSERT INTO refund_counter", "INSERT INTO refund",
                         "INSERT INTO refund_line", "UPDATE sale_line SET",
                         "INSERT INTO refund_leg"]
     with read_tx(engine) as session:  # the refund row written before it is rolled back

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from cashier_tui.domain.errors import ApprovalRequired, RefundRejected
+from cashier_tui.domain.errors import ApprovalRequired, NoSuchCashier, RefundRejected
 from cashier_tui.domain.views import (
     RULE_CASH_FOR_NON_CASH,
     RULE_OUTSIDE_WINDOW,
@@ -14,6 +14,8 @@ from cashier_tui.domain.views import (
     Approval,
     RefundRequest,
 )
+from cashier_tui.storage.db import write_tx
+from cashier_tui.storage.models import Cashier
 from tests.engine_fixtures import (  # noqa: F401 - fixtures
     MANAGER_PIN,
     NOW,
@@ -242,6 +244,62 @@ def test_reason_is_required_and_other_needs_text(engine, till, reason, text, exp
 
 
 # --- commit re-checks under the lock --------------------------------------------------
+
+def test_two_refunds_of_300_on_one_sale_in_a_day_need_approval_as_one_of_600(engine, staff):
+    """Before: each refund was held to the 500.00 threshold alone, so 600.00 split in two
+    needed no manager (issue 17.9)."""
+    r = make_sale(engine, [L(1, 100000)])
+    first = req(r, "amount", amount=30000)
+    assert staff.quote(first).approvals == ()
+    staff.process(staff.commit(first, "C001").refund_no)
+    second = req(r, "amount", amount=30000)
+    assert staff.quote(second).approvals == (RULE_OVER_THRESHOLD,)
+    with pytest.raises(ApprovalRequired) as err:
+        staff.commit(second, "C001")
+    assert err.value.rules == (RULE_OVER_THRESHOLD,)
+    assert totals(engine, r)["sale"] == (30000, 0)  # nothing written
+    done = staff.commit(second, "C001", BOSS)
+    assert (done.approver, done.approval_rules) == ("M001", (RULE_OVER_THRESHOLD,))
+
+
+def test_the_earlier_refunds_are_read_again_under_the_lock(engine, till):
+    """A quote made before another till's refund of the sale needs no approval; the commit
+    counts that refund, read under the lock."""
+    r = make_sale(engine, [L(1, 100000)])
+    request = req(r, "amount", amount=30000)
+    assert till.quote(request).approvals == ()
+    till.commit(req(r, "amount", amount=25000), "C002")  # in flight: it counts
+    with pytest.raises(ApprovalRequired):
+        till.commit(request, "C001")
+
+
+def test_failed_and_other_days_refunds_do_not_count_toward_the_threshold(engine, till,
+                                                                         clock, gateway):
+    r = make_sale(engine, [L(1, 100000)])
+    reference = totals(engine, r)["references"][0]
+    gateway.script[reference] = "decline"
+    failed = till.process(till.commit(req(r, "amount", amount=40000), "C001").refund_no)
+    assert failed.status == "failed"
+    assert till.quote(req(r, "amount", amount=30000)).approvals == ()
+    gateway.script[reference] = "ok"
+    till.process(till.commit(req(r, "amount", amount=30000), "C001").refund_no)
+    clock.advance(days=1)  # a new day: yesterday's refunds no longer count
+    assert till.quote(req(r, "amount", amount=30000)).approvals == ()
+
+
+def test_a_cashier_who_does_not_exist_cannot_refund(engine, till):
+    """Before: ``Till.commit`` wrote a refund in the name of any id (issue 17.9)."""
+    r = make_sale(engine, [L(1, 1000)])
+    with pytest.raises(NoSuchCashier) as err:
+        till.commit(req(r, "full"), "GHOST")
+    assert (err.value.code, err.value.params["cashier"]) == ("no_such_cashier", "GHOST")
+    with write_tx(engine) as session:  # a cashier taken off the staff list
+        session.get(Cashier, "C002").active = False
+    with pytest.raises(NoSuchCashier):
+        till.commit(req(r, "full"), "C002")
+    assert totals(engine, r)["sale"] == (0, 0)  # nothing written
+    assert till.commit(req(r, "full"), "C001").cashier == "C001"
+
 
 def test_commit_rechecks_the_caps_on_fresh_rows(engine, till):
     r = make_sale(engine, [L(1, 10000)])

@@ -217,3 +217,14 @@ async def choose_cash(pilot) -> None:
     pilot.app.screen.query_one("#payout").focus()
     await pilot.press("space", "down", "enter")
     await settle(pilot)
+
+
+async def confirm_full_refund(pilot, receipt: str) -> None:
+    """Sign in, scan, full refund, a reason, Enter, y: on to the processing screen."""
+    await sign_in(pilot)
+    await scan(pilot, receipt)
+    await pilot.press("f")
+    await settle(pilot)
+    await choose_reason(pilot)
+    await pilot.press("enter", "y")
+    await settle(pilot)

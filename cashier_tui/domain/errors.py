@@ -93,6 +93,29 @@ class StoreUnavailable(TillError):
     code = "store_unavailable"
 
 
+class OutcomeUnknown(TillError):
+    """The connection broke while the database was committing (or after it had): the change
+    may be stored or not. Never say "nothing was changed": look it up by its key first.
+    Not a ``StoreUnavailable``: whoever treats that as "nothing happened, try again" must
+    not treat this so."""
+
+    code = "outcome_unknown"
+
+
+class ResultNotRecorded(TillError):
+    """The provider answered about a leg (it may have refunded it) but the database could
+    not record the answer. The leg stays sent and reserved; a sweep or a retry asks the
+    provider again with the same key and records it. Never "nothing was changed"."""
+
+    code = "result_not_recorded"
+
+
+class NoSuchCashier(TillError):
+    """A refund made in the name of a cashier who is not (or no longer) on the staff list."""
+
+    code = "no_such_cashier"
+
+
 class GatewayError(TillError):
     code = "gateway"
 

@@ -135,6 +135,9 @@ class RefundRequest:
     amount: int | None = None  # minor units, for kind ``amount``
     # line_id -> restock (default True)
     restock: Mapping[int, bool] = dataclasses.field(default_factory=dict)
+    # Made once per refund attempt, before the commit (``Till.request_key``), and kept on
+    # every repeat of that commit: the refund stored under it is found instead of a second.
+    request_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,16 +17,19 @@ A refund's status and its lines' reservation are functions of its legs' states:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, select
 
 from ..clock import Clock
-from ..domain.errors import RefundRejected
+from ..domain.errors import RefundRejected, ResultNotRecorded
 from ..domain.views import FINAL_LEG_STATES, Problem, RefundView
 from ..gateways.base import GatewayRequest, GatewayResult, RefundGateway
 from ..money import plain
@@ -187,25 +190,61 @@ class OpenLeg:
 
 
 def settle_leg(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
-               leg: OpenLeg, currency: str, progress: Progress) -> None:
-    """Drive one open leg as far as the gateway lets it go now."""
+               leg: OpenLeg, currency: str, progress: Progress, *, rounds: int = 1) -> None:
+    """Drive one open leg as far as the gateway lets it go now.
+
+    ``rounds`` > 1 (sweeps): a submit answered *unknown* (the request or its reply was
+    lost) is followed at once by another round: query with the same key, and submit again
+    if the provider never saw it. Without it a pending leg whose first request was lost
+    took two sweeps to settle. The cashier's own send stops at the first unknown: the screen
+    says so and R asks again."""
+    for _ in range(rounds):
+        answer = _settle_once(engine, gateway, clock, refund_no, leg, currency, progress)
+        if answer is None or answer[0] != "unknown":
+            return
+        leg = dataclasses.replace(leg, state="unknown", attempts=answer[1])
+
+
+def _settle_once(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
+                 leg: OpenLeg, currency: str, progress: Progress) -> tuple[str, int] | None:
+    """One query and/or submit of ``leg``: (the provider's outcome, the attempt it answers),
+    or None when the leg was no longer open."""
     what = f"{leg.payout} {plain(leg.amount, currency)}"
     if leg.state in ("sent", "unknown"):
         progress("waiting", what)
         result = _call(gateway.query, leg.idempotency_key, refund_no)
         if result.outcome != "not_found":
             progress("recording", what)
-            _record(engine, refund_no, leg.id, result, clock.now(), leg.attempts)
-            return
+            _record_answer(engine, refund_no, leg.id, result, clock.now(), leg.attempts)
+            return result.outcome, leg.attempts
     progress("saving", what)
     sent = _mark_sent(engine, refund_no, leg.id, clock.now())
     if sent is None:
-        return
+        return None
     request, attempt = sent
     progress("sending", what)
     result = _call(gateway.submit, request, refund_no)
     progress("recording", what)
-    _record(engine, refund_no, leg.id, result, clock.now(), attempt)
+    _record_answer(engine, refund_no, leg.id, result, clock.now(), attempt)
+    return result.outcome, attempt
+
+
+NOT_RECORDED = ("The payment provider answered (it may have refunded) but the till could not "
+                "record it: the database is busy or cannot be reached. Do not refund again: "
+                "the refund is kept in flight and the till settles it with the provider "
+                "(same request, never twice) when the database is back; R retries now.")
+
+
+def _record_answer(engine: Engine, refund_no: str, leg_id: int, result: GatewayResult,
+                   now: datetime, attempt: int) -> None:
+    """:func:`_record` after a provider call: a database failure here is not "nothing was
+    changed" (the provider may have refunded), so it is said as such."""
+    try:
+        _record(engine, refund_no, leg_id, result, now, attempt)
+    except (DBAPIError, PoolTimeout) as exc:
+        log.warning("refund %s leg %s: %s answer not recorded (%s); left for the sweep",
+                    refund_no, leg_id, result.outcome, type(exc).__name__)
+        raise ResultNotRecorded(NOT_RECORDED, refund_no=refund_no) from exc
 
 
 def _view(engine: Engine, refund_no: str, store: str) -> RefundView:
@@ -215,7 +254,7 @@ def _view(engine: Engine, refund_no: str, store: str) -> RefundView:
 
 def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str,
             store: str, progress: Progress | None = None, *,
-            busy_after: datetime | None = None) -> RefundView:
+            busy_after: datetime | None = None, rounds: int = 1) -> RefundView:
     """Send the refund's open legs (pending: submit; sent/unknown: query first).
 
     ``busy_after`` (for sweeps): leave alone pending and sent legs touched after it; a till
@@ -233,7 +272,8 @@ def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str
             query = query.where(_settleable(busy_after))
         open_legs = [OpenLeg(*row) for row in session.exec(query)]
     for leg in open_legs:
-        settle_leg(engine, gateway, clock, view.refund_no, leg, view.currency, report)
+        settle_leg(engine, gateway, clock, view.refund_no, leg, view.currency, report,
+                   rounds=rounds)
     view = _view(engine, view.refund_no, store)
     report("done", view.status)
     return view
@@ -270,6 +310,11 @@ def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, 
 SWEEP_GRACE = timedelta(seconds=60)
 
 
+# A sweep's rounds per leg: its send, and once more (query; submit again if the provider
+# never saw it) when that send was answered unknown.
+SWEEP_ROUNDS = 2
+
+
 def _settleable(busy_after: datetime):
     """Legs a sweep may take: unknown ones (nobody is waiting on them), and pending or sent
     ones not touched since ``busy_after`` (their till has given up or died)."""
@@ -296,5 +341,5 @@ def sweep(engine: Engine, gateway: RefundGateway, clock: Clock, store: str, *,
             .distinct().order_by(Refund.refund_no)))
     return [process(engine, gateway, clock, no, store,
                     busy_after=None if own_till and sales.refund_till(no) == own_till
-                    else busy_after)
+                    else busy_after, rounds=SWEEP_ROUNDS)
             for no in numbers]

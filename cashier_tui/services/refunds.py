@@ -14,21 +14,24 @@ write, and SQLAlchemy's per-statement machinery cost several times the database'
 
 from __future__ import annotations
 
+import functools
 import logging
+import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time, tzinfo
 from types import SimpleNamespace
 
-from sqlalchemy import Engine, Table, bindparam, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
 
 from ..clock import Clock
-from ..domain.errors import ApprovalRequired, RefundRejected
+from ..domain.errors import ApprovalRequired, NoSuchCashier, OutcomeUnknown, RefundRejected
 from ..domain.policy import Policy
 from ..domain.views import Approval, Quote, RefundRequest, RefundView, SaleView
 from ..storage import prepared
 from ..storage.db import read_tx
 from ..storage.models import (
     AuditEvent,
+    Cashier,
     Refund,
     RefundCounter,
     RefundLeg,
@@ -38,7 +41,7 @@ from ..storage.models import (
     Tender,
 )
 from . import audit, people, sales
-from .common import to_utc
+from .common import local_day, to_utc
 from .legs import lines_state, refund_status
 from .rules import build_quote
 
@@ -49,6 +52,7 @@ __all__ = ["build_quote", "commit", "next_refund_no", "quote"]
 _sale, _line, _tender = Sale.__table__, SaleLine.__table__, Tender.__table__
 _refund, _rline, _leg = Refund.__table__, RefundLine.__table__, RefundLeg.__table__
 _counter, _audit = RefundCounter.__table__, AuditEvent.__table__
+_cashier = Cashier.__table__
 
 # The sale by its receipt, locked: a row lock on PostgreSQL (what ``storage.db.lock_sale``
 # takes, found by receipt instead of id); on SQLite ``FOR UPDATE`` compiles to nothing and
@@ -56,6 +60,27 @@ _counter, _audit = RefundCounter.__table__, AuditEvent.__table__
 _LOCK_SALE = (select(*sales.SALE_COLUMNS).where(_sale.c.receipt_no == bindparam("receipt_no"))
               .with_for_update())
 _k = bindparam("k_id")
+
+# What the sale's earlier refunds of the till's day still move: their legs that did not
+# fail (a refund all failed or cancelled moves nothing). It counts toward the approval
+# threshold, so that two refunds of 300.00 need approval as one of 600.00 does.
+_EARLIER_TODAY = (
+    select(func.coalesce(func.sum(_leg.c.amount), 0))
+    .select_from(_leg.join(_refund, _refund.c.id == _leg.c.refund_id))
+    .where(_refund.c.sale_id == bindparam("sale_id"),
+           _refund.c.created_at >= bindparam("day_start"),
+           _refund.c.created_at < bindparam("day_end"),
+           _refund.c.status != "failed", _refund.c.status != "cancelled",
+           _leg.c.state != "failed"))
+# Read under the lock in one statement: the refund already stored under this request key
+# (a repeat of the same commit), whether the cashier is on the staff list, and the above.
+_CHECKS = select(
+    select(_refund.c.refund_no).where(_refund.c.request_key == bindparam("request_key"))
+    .correlate(None).scalar_subquery(),
+    select(func.count()).select_from(_cashier)
+    .where(_cashier.c.id == bindparam("cashier"), _cashier.c.active.is_(True))
+    .correlate(None).scalar_subquery(),
+    _EARLIER_TODAY.correlate(None).scalar_subquery())
 
 
 def _insert(table: Table):
@@ -90,7 +115,29 @@ def quote(engine: Engine, request: RefundRequest, now: datetime, policy: Policy)
     """What ``request`` would refund, or its problems. Writes nothing."""
     with read_tx(engine) as session:
         sale = sales.get_sale(session, request.receipt_no, now, policy)
-    return build_quote(sale, request, policy)
+        ((earlier,),) = session.connection().execute(_EARLIER_TODAY, _day(sale.sale_id, now))
+    return build_quote(sale, request, policy, earlier=earlier)
+
+
+def _day(sale_id: int, now: datetime) -> dict[str, object]:
+    """The parameters of :data:`_EARLIER_TODAY`: the sale and the till's day in UTC."""
+    start, end = _day_bounds(now.date(), now.tzinfo)
+    return {"sale_id": sale_id, "day_start": start, "day_end": end}
+
+
+@functools.lru_cache(maxsize=4)
+def _day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    _, start, end = local_day(datetime.combine(day, time(12), tzinfo=tz), None)
+    return start, end
+
+
+def new_request_key() -> str:
+    """A request key for a refund attempt (``RefundRequest.request_key``)."""
+    return uuid.uuid4().hex
+
+
+UNKNOWN = ("Lost contact with the database while saving: the refund may have been saved; "
+           "checking. Do not refund again until the till has checked.")
 
 
 def _counter_upsert(dialect: str):
@@ -118,30 +165,54 @@ def next_refund_no(tx: prepared.RawTx, till_id: str, now: datetime) -> str:
 def commit(engine: Engine, request: RefundRequest, cashier_id: str,
            approval: Approval | None, *, clock: Clock, policy: Policy, till_id: str,
            store: str, training: bool, new_key: Callable[[], str]) -> RefundView:
-    """Write the refund atomically; raises RefundRejected, ApprovalRequired, AuthError."""
+    """Write the refund atomically; raises RefundRejected, ApprovalRequired, AuthError,
+    NoSuchCashier, and OutcomeUnknown when the reply to COMMIT was lost.
+
+    A request whose ``request_key`` is stored already returns that refund, as it is now:
+    the repeat of a commit whose reply was lost never makes a second refund."""
     receipt_no = sales.check_receipt_no(request.receipt_no)
     # A manager's PIN is checked in a transaction of its own, before the refund's: a wrong
     # PIN must stay counted although the refund is then never written.
     approver = (people.verify_manager(engine, approval, clock, policy, cashier_id).cashier_id
                 if approval is not None else None)
     now = clock.now()
-    with prepared.write_tx(engine) as tx:
-        found = tx.execute(_LOCK_SALE, {"receipt_no": receipt_no})
-        if not found:
-            raise sales.sale_not_found(receipt_no)
-        # The rules, re-run on the rows read under the lock: the caps are checked atomically.
-        view = sales.read_sale(tx, found[0], now, policy)
-        q = build_quote(view, request, policy)
-        if q.problems:
-            raise RefundRejected(q.problems)
-        if q.approvals and approver is None:
-            raise ApprovalRequired(q.approvals)
-        refund, rlines, legs = _write(
-            tx, view, q, request, cashier_id, approver if q.approvals else None, now,
-            till_id, training, new_key)
-        result = sales.make_refund_view(
-            refund, view.receipt_no, rlines, legs, {x.line_id: x for x in view.lines},
-            {t.tender_id: t for t in view.tenders}, store)
+    # A caller that never repeats (the CLI, tests) gets a key all the same.
+    key = request.request_key or new_request_key()
+    try:
+        with prepared.write_tx(engine) as tx:
+            found = tx.execute(_LOCK_SALE, {"receipt_no": receipt_no})
+            if not found:
+                raise sales.sale_not_found(receipt_no)
+            ((first, staff, earlier),) = tx.execute(_CHECKS, {
+                "request_key": key, "cashier": cashier_id, **_day(found[0][0], now)})
+            if first is not None:  # this very attempt was stored before: never a second
+                result = None
+            elif not staff:
+                raise NoSuchCashier(f"No cashier {cashier_id!r} on the staff list: sign in "
+                                    "again to refund.", cashier=cashier_id)
+            else:
+                # The rules, re-run on the rows read under the lock: the caps are checked
+                # atomically.
+                view = sales.read_sale(tx, found[0], now, policy)
+                q = build_quote(view, request, policy, earlier=earlier)
+                if q.problems:
+                    raise RefundRejected(q.problems)
+                if q.approvals and approver is None:
+                    raise ApprovalRequired(q.approvals)
+                refund, rlines, legs = _write(
+                    tx, view, q, request, key, cashier_id, approver if q.approvals else None,
+                    now, till_id, training, new_key)
+                result = sales.make_refund_view(
+                    refund, view.receipt_no, rlines, legs, {x.line_id: x for x in view.lines},
+                    {t.tender_id: t for t in view.tenders}, store)
+    except prepared.CommitOutcomeUnknown as exc:
+        log.warning("refund commit: outcome unknown (%s); request key %s",
+                    type(exc.error.orig).__name__, key)
+        raise OutcomeUnknown(UNKNOWN, request_key=key) from exc.error
+    if result is None:
+        log.info("refund %s: request %s was stored already; not made again", first, key)
+        with read_tx(engine) as session:
+            return sales.get_refund(session, first, store)
     log.info("refund %s committed: %s %s %s by %s (%s leg(s), status %s)", result.refund_no,
              q.amount, q.currency, request.payout, cashier_id, len(q.legs), result.status)
     return result
@@ -155,8 +226,9 @@ def _audit_row(kind: str, actor: str | None, at: datetime, refund_no: str | None
             "refund_no": refund_no, "detail": audit._encode(detail)}
 
 
-def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest, cashier_id: str,
-           approver: str | None, now: datetime, till_id: str, training: bool,
+def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest,
+           request_key: str, cashier_id: str, approver: str | None, now: datetime,
+           till_id: str, training: bool,
            new_key: Callable[[], str]) -> tuple[SimpleNamespace, list[dict], list[dict]]:
     """Refund, lines and legs, the caps they hold, the number and the audit events."""
     refund_no = next_refund_no(tx, till_id, now)
@@ -172,7 +244,8 @@ def _write(tx: prepared.RawTx, sale: SaleView, q: Quote, request: RefundRequest,
         reason_text=(request.reason_text or "").strip() or None,
         note=(request.note or "").strip() or None, cashier=cashier_id, approver=approver,
         approval_rules=",".join(q.approvals) or None, status=refund_status(states),
-        created_at=at, training=training, printed=False, print_count=0)
+        created_at=at, training=training, printed=False, print_count=0,
+        request_key=request_key)
     refund.id = tx.insert(_INSERT_REFUND, vars(refund))
     rlines = [{"refund_id": refund.id, "sale_line_id": ql.line_id, "qty": ql.qty,
                "amount": ql.amount, "restock": bool(request.restock.get(ql.line_id, True))}

@@ -99,8 +99,13 @@ def _legs(sale: SaleView, amount: int, payout: str) -> list[QuoteLeg]:
     return legs
 
 
-def build_quote(sale: SaleView, request: RefundRequest, policy: Policy) -> Quote:
-    """What ``request`` would refund from ``sale`` under ``policy``, or why it cannot."""
+def build_quote(sale: SaleView, request: RefundRequest, policy: Policy, *,
+                earlier: int = 0) -> Quote:
+    """What ``request`` would refund from ``sale`` under ``policy``, or why it cannot.
+
+    ``earlier``: what the sale's earlier refunds of the day still move (not failed); it
+    counts toward the approval threshold with this refund, so splitting a large refund in
+    two does not avoid the manager."""
     cur = sale.currency
 
     def refused(problem: Problem) -> Quote:
@@ -146,7 +151,7 @@ def build_quote(sale: SaleView, request: RefundRequest, policy: Policy) -> Quote
     approvals: list[str] = []
     if amount > 0 and request.payout in ("original", "cash"):
         legs = _legs(sale, amount, request.payout)
-        if amount > policy.approval_threshold:
+        if amount + earlier > policy.approval_threshold:
             approvals.append(RULE_OVER_THRESHOLD)
         if sale.age_days > policy.window_days:
             approvals.append(RULE_OUTSIDE_WINDOW)

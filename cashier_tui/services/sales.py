@@ -223,6 +223,11 @@ def refund_by_no(session: Session, refund_no: str) -> Refund | None:
     return session.exec(select(Refund).where(Refund.refund_no == refund_no)).first()
 
 
+def refund_by_request_key(session: Session, request_key: str, store: str) -> RefundView | None:
+    refund = session.exec(select(Refund).where(Refund.request_key == request_key)).first()
+    return refund_views(session, [refund], store)[0] if refund is not None else None
+
+
 def sale_not_found(receipt_no: str) -> SaleNotFound:
     return SaleNotFound(f"No sale with receipt number {receipt_no}. Check the number or find "
                         "the sale without its receipt (F3).", receipt_no=receipt_no)

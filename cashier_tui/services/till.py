@@ -127,11 +127,21 @@ class Till:
         """What the request would refund, or its problems. Writes nothing."""
         return refunds.quote(self.engine, request, self.clock.now(), self.policy)
 
+    def request_key(self) -> str:
+        """A key for one refund attempt: put it in the request before the first commit and
+        keep it on every repeat (``RefundRequest.request_key``)."""
+        return refunds.new_request_key()
+
     @guarded
     def commit(self, request: RefundRequest, cashier_id: str,
                approval: Approval | None = None) -> RefundView:
         """Atomically write refund, lines, legs (in flight) and audit event. Raises
-        RefundRejected(problems), ApprovalRequired(rules), AuthError for a bad approval."""
+        RefundRejected(problems), ApprovalRequired(rules), AuthError for a bad approval,
+        NoSuchCashier for a cashier not on the staff list.
+
+        A request with the ``request_key`` of a stored refund returns that refund. When the
+        reply to COMMIT is lost, raises OutcomeUnknown (params: ``request_key``): the refund
+        may be stored; :meth:`find_by_request_key` tells once the database answers."""
         return refunds.commit(self.engine, request, cashier_id, approval, clock=self.clock,
                               policy=self.policy, till_id=self.till_id, store=self.store,
                               training=self.training, new_key=self.new_key)
@@ -158,6 +168,12 @@ class Till:
                            grace=self.sweep_grace, own_till=own)
         self._swept = True
         return views
+
+    @guarded
+    def find_by_request_key(self, request_key: str) -> RefundView | None:
+        """The refund stored under ``request_key``, or None when it was never stored."""
+        with read_tx(self.engine) as session:
+            return sales.refund_by_request_key(session, request_key, self.store)
 
     @guarded
     def get_refund(self, refund_no: str) -> RefundView:

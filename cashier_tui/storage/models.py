@@ -132,6 +132,9 @@ class Refund(SQLModel, table=True):
     training: bool = False
     printed: bool = False
     print_count: int = 0
+    # Made by the till once per refund attempt, before the commit: after a lost reply to
+    # COMMIT the till finds the refund by it, and a repeat of the attempt finds the first.
+    request_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class RefundLine(SQLModel, table=True):

@@ -11,8 +11,10 @@ Kept from SQLAlchemy's execution, because the commit relies on it: the connectio
 the engine's pool and goes back to it (pre-ping, limits, reset on return); a DBAPI error
 comes out as the ``sqlalchemy.exc`` class SQLAlchemy would raise (``services.common.guarded``
 words those), the pooled connection invalidated on a disconnect; the engine's
-``before_cursor_execute`` listeners see each statement (the fault and crash tests stop the
-commit there), called with no ``Connection`` (there is none) and no execution context.
+``before_cursor_execute`` listeners see each statement and the ``COMMIT`` (the fault and
+crash tests stop the commit there), called with no ``Connection`` (there is none) and no
+execution context. A COMMIT whose outcome is unknown (the connection broke after it was
+sent) raises :class:`CommitOutcomeUnknown` instead of a ``DBAPIError``.
 Not kept: the other execution events, echo logging, Python-side column defaults (a statement
 that would need one is refused when it is compiled).
 """
@@ -108,6 +110,17 @@ def prepare(stmt: Executable, dialect: Dialect) -> Prepared:
     return p
 
 
+class CommitOutcomeUnknown(Exception):
+    """COMMIT was sent and no answer came back (or the transaction ended some other way
+    than by a refusal): the database may have stored it or not. ``error`` is the
+    ``sqlalchemy.exc`` error that says what broke. Not a ``DBAPIError``: nothing may word
+    it "nothing was changed"; the caller finds out by a key it stored in the transaction."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(f"the outcome of COMMIT is unknown: {error.orig!r}")
+        self.error = error
+
+
 class RawTx:
     """A write transaction on the DBAPI connection of a connection from the engine's pool."""
 
@@ -153,10 +166,27 @@ class RawTx:
         # psycopg (not in autocommit) begins by itself at the first statement
 
     def _commit(self) -> None:
+        sql, args = "COMMIT", ()
         try:
+            for hook in self._hooks:  # listeners see the COMMIT too (the fault tests)
+                sql, args = hook(None, self.cursor, sql, args, None, False)
             self.dbapi.commit()
         except self._error as err:
-            raise self._wrap(err, "COMMIT", (), False) from err
+            error = self._wrap(err, "COMMIT", (), False)
+            if self._rolled_back(err):
+                raise error from err
+            raise CommitOutcomeUnknown(error) from error
+
+    def _rolled_back(self, err: Exception) -> bool:
+        """Whether a failed COMMIT surely stored nothing: on SQLite the transaction is still
+        open (it is rolled back when the connection goes back to the pool); on PostgreSQL
+        the server answered with an error of its own (an SQLSTATE outside class 08,
+        connection exception). Anything else (the connection broke after COMMIT was sent,
+        an I/O error that ended the transaction) leaves the outcome unknown."""
+        if self.dialect.name == "sqlite":
+            return self.dbapi.in_transaction
+        state = getattr(err, "sqlstate", None)
+        return bool(state) and not state.startswith("08")
 
     def _rollback(self) -> None:
         if not self.conn.is_valid:  # invalidated: the transaction went with the connection

@@ -1,0 +1,186 @@
+"""A lost reply to COMMIT never leads to a second refund (issue 17.1).
+
+Before: on PostgreSQL a connection that broke after COMMIT reached the server was reported
+"Cannot reach the database ... nothing was changed"; the cashier repeated the refund, a
+second refund committed, the sweep sent the first one too: the provider refunded twice.
+Now the outcome is *unknown* (``OutcomeUnknown``, "the refund may have been saved;
+checking"), the till finds the refund by the request key it made before the commit, and a
+repeat of the same request (same key) returns the first refund instead of making another.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import event, func, select
+
+from cashier_tui.clock import FixedClock
+from cashier_tui.domain.errors import OutcomeUnknown
+from cashier_tui.domain.views import RefundRequest
+from cashier_tui.gateways.simulated import SimulatedGateway
+from cashier_tui.services.till import Till
+from cashier_tui.storage.db import make_engine, read_tx
+from cashier_tui.storage.migrate import upgrade
+from cashier_tui.storage.models import Refund
+from tests.commit_proxy import CommitProxy
+from tests.engine_fixtures import NOW, L, T, make_sale, make_till, totals
+
+
+def refunds_of(engine) -> int:
+    with read_tx(engine) as session:
+        return session.connection().execute(select(func.count()).select_from(Refund)).scalar()
+
+
+def assert_unknown(err: OutcomeUnknown, key: str) -> None:
+    assert "the refund may have been saved; checking" in err.message
+    assert "nothing was changed" not in err.message.lower()
+    assert err.params["request_key"] == key
+
+
+def proxy_run(pg_server, name: str, rounds: int) -> dict:
+    """``rounds`` refunds, each committed through the proxy with its reply lost: COMMIT
+    withheld (stored) or dropped (not stored), in turn. Each time the till says the outcome
+    is unknown, looks the refund up by its key, and the cashier repeats the same request."""
+    pg_server.create_database(name)
+    proxy = CommitProxy(pg_server.host, pg_server.port)
+    engine = make_engine(proxy.url(name))
+    upgrade(engine)
+    gateway = SimulatedGateway()
+    till = make_till(engine, gateway)
+    figures = {"rounds": rounds, "unknown": 0, "found_stored": 0, "found_not_stored": 0,
+               "double_refunds": 0}
+    try:
+        for n in range(rounds):
+            mode = ("withhold", "drop")[n % 2]
+            receipt = make_sale(engine, [L(2, 1500)], [T("card", 2000), T("wechat", 1000)],
+                                receipt_no=f"S01-T02-20261120-{n:04d}")
+            request = RefundRequest(receipt, "full", reason="defective",
+                                    request_key=till.request_key())
+            before = refunds_of(engine)
+            proxy.arm(mode)
+            with pytest.raises(OutcomeUnknown) as err:
+                till.commit(request, "C001")
+            figures["unknown"] += 1
+            assert_unknown(err.value, request.request_key)
+            # The database answers again (the pool replaced the broken connection).
+            found = till.find_by_request_key(request.request_key)
+            if mode == "withhold":
+                assert found is not None and found.receipt_no == receipt
+                figures["found_stored"] += 1
+            else:
+                assert found is None and refunds_of(engine) == before
+                figures["found_not_stored"] += 1
+            # The cashier repeats the refund: the same attempt, the same key.
+            again = till.commit(request, "C001")
+            assert found is None or again.refund_no == found.refund_no
+            assert till.commit(request, "C001").refund_no == again.refund_no
+            done = till.process(again.refund_no)
+            assert done.status == "completed"
+            assert till.sweep() == []
+            made = refunds_of(engine) - before
+            figures["double_refunds"] += made - 1
+            t = totals(engine, receipt)
+            assert t["sale"] == (3000, 0)
+            for ref, paid in zip(t["references"], (2000, 1000), strict=True):
+                assert gateway.refunded_total(ref) == paid
+        # The provider was asked exactly once per leg.
+        ledger = gateway.ledger()
+        assert len(ledger) == 2 * rounds and {e.attempts for e in ledger} == {1}
+        assert proxy.trips == rounds
+    finally:
+        engine.dispose()
+        proxy.close()
+    return figures
+
+
+@pytest.mark.postgres
+def test_a_commit_whose_reply_is_lost_is_found_by_its_key_never_made_twice(pg_server):
+    figures = proxy_run(pg_server, "commit_reply_lost", 6)
+    assert figures == {"rounds": 6, "unknown": 6, "found_stored": 3, "found_not_stored": 3,
+                       "double_refunds": 0}
+
+
+@pytest.mark.integrity
+@pytest.mark.postgres
+def test_many_lost_commit_replies_long(pg_server):
+    from tests.integrity.common import write_figures
+
+    figures = proxy_run(pg_server, "commit_reply_lost_long", 100)
+    write_figures("commit_reply_lost", figures)
+    assert figures["double_refunds"] == 0 and figures["unknown"] == 100
+
+
+# --- SQLite: the same contract, the fault injected at COMMIT --------------------------------
+
+def lose_commit_reply(engine, *, store: bool):
+    """A listener that, at the next COMMIT, commits (``store``) or not, then fails the way a
+    broken disk or connection does: the till cannot know which happened."""
+    armed = [True]
+
+    def at_commit(conn, cursor, statement, *args):
+        if armed and statement == "COMMIT":
+            armed.clear()
+            if store:
+                cursor.connection.commit()
+            else:
+                cursor.connection.rollback()
+            raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(engine, "before_cursor_execute", at_commit)
+    return lambda: event.remove(engine, "before_cursor_execute", at_commit)
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_sqlite_a_repeat_with_the_same_key_never_makes_a_second_refund(engine, stored):
+    receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+    gateway = SimulatedGateway()
+    till = make_till(engine, gateway)
+    request = RefundRequest(receipt, "full", reason="defective",
+                            request_key=till.request_key())
+    remove = lose_commit_reply(engine, store=stored)
+    try:
+        with pytest.raises(OutcomeUnknown) as err:
+            till.commit(request, "C001")
+    finally:
+        remove()
+    assert_unknown(err.value, request.request_key)
+    found = till.find_by_request_key(request.request_key)
+    assert (found is not None) == stored and refunds_of(engine) == int(stored)
+    first = till.commit(request, "C001")
+    assert found is None or first.refund_no == found.refund_no
+    assert till.process(first.refund_no).status == "completed"
+    # Once more, after it was sent: still the first refund, nothing new reserved or sent.
+    assert till.commit(request, "C001").refund_no == first.refund_no
+    assert refunds_of(engine) == 1
+    assert totals(engine, receipt)["sale"] == (1000, 0)
+    assert [e.attempts for e in gateway.ledger()] == [1]
+
+
+def test_a_commit_refused_at_commit_time_is_not_unknown(engine):
+    """A COMMIT that failed while the transaction is still open stored nothing for sure:
+    that stays a plain database error, not an unknown outcome."""
+    receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+    till = make_till(engine)
+    armed = [True]
+
+    def refuse(conn, cursor, statement, *args):
+        if armed and statement == "COMMIT":
+            armed.clear()
+            raise sqlite3.OperationalError("database is locked")
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        from cashier_tui.domain.errors import StoreUnavailable
+
+        with pytest.raises(StoreUnavailable):
+            till.commit(RefundRequest(receipt, "full", reason="defective"), "C001")
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+    assert refunds_of(engine) == 0
+
+
+def test_a_till_of_its_own_engine_finds_nothing_for_an_unknown_key(engine):
+    till = Till(engine, SimulatedGateway(), FixedClock(NOW))
+    assert till.find_by_request_key("0" * 32) is None
+

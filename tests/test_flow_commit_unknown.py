@@ -1,0 +1,140 @@
+"""Pilot: the reply to the refund's commit is lost (issue 17.1). The screen never says
+"nothing was changed": it says the refund may have been saved and checks by the request
+key; it goes on with the refund it finds, or says plainly it was not saved, and R commits
+again with the same key, which never makes a second refund.
+
+The fault is injected at the COMMIT of the till's own SQLite database (a statement
+listener commits, or not, then fails like a broken disk or connection would)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import event, func, select
+
+from screens.done import DoneScreen
+from screens.processing import ProcessingScreen
+from screens.widgets import ErrorLine
+
+from . import ui_fixtures as ui
+from .ui_fixtures import FULL, settle
+
+rig_factory, seeded_db = ui.rig_factory, ui.seeded_db  # the fixtures
+SIZE = (80, 24)
+
+
+class LostReply:
+    """At the next COMMIT: store the refund (or not), then fail. ``check_fails``: the
+    look-up by request key that follows fails once too (the database not back yet)."""
+
+    def __init__(self, engine, *, store: bool, check_fails: bool = False) -> None:
+        self.engine, self.store, self.check_fails = engine, store, check_fails
+        self.commits = 0
+        event.listen(engine, "before_cursor_execute", self)
+
+    def __call__(self, conn, cursor, statement, *args):
+        if statement == "COMMIT" and not self.commits:
+            self.commits += 1
+            cursor.connection.commit() if self.store else cursor.connection.rollback()
+            raise sqlite3.OperationalError("disk I/O error")
+        if self.check_fails and "refund.request_key =" in statement and self.commits:
+            self.check_fails = False
+            raise sqlite3.OperationalError("unable to open database file")
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self)
+
+
+def refunds_of(rig) -> int:
+    """Refunds of the sale FULL."""
+    from cashier_tui.storage.db import read_tx
+    from cashier_tui.storage.models import Refund, Sale
+
+    with read_tx(rig.till.engine) as session:
+        return session.connection().execute(
+            select(func.count()).select_from(Refund).join(Sale, Sale.id == Refund.sale_id)
+            .where(Sale.receipt_no == FULL)).scalar()
+
+
+def said(app) -> str:
+    return app.screen.query_one("#error", ErrorLine).text
+
+
+async def confirm_full_refund(pilot) -> None:
+    await ui.confirm_full_refund(pilot, FULL)
+
+
+@pytest.mark.parametrize("store", [True, False])
+async def test_the_screen_checks_then_r_finds_the_first_refund(rig_factory, store) -> None:
+    rig = rig_factory()
+    app = rig.app
+    fault = LostReply(rig.till.engine, store=store, check_fails=True)
+    seen: list[object] = []
+    try:
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await confirm_full_refund(pilot)
+            screen = app.screen
+            assert isinstance(screen, ProcessingScreen) and screen.refund is None
+            assert any(isinstance(m, ProcessingScreen.Checking) for m in seen)
+            text = said(app)
+            assert "may have been saved" in text and "Press R to check again" in text
+            assert "nothing was changed" not in text.lower()
+            assert refunds_of(rig) == int(store)
+            await pilot.press("r")  # the same request key: found, or made once now
+            await settle(pilot)
+            assert isinstance(app.screen, DoneScreen)
+            assert app.screen.refund.status == "completed"
+    finally:
+        fault.remove()
+    assert refunds_of(rig) == 1
+    assert [e.attempts for e in rig.gateway.ledger()] == [1]  # one leg, sent once
+
+
+async def test_a_refund_found_after_a_lost_reply_goes_on_by_itself(rig_factory) -> None:
+    rig = rig_factory()
+    app = rig.app
+    fault = LostReply(rig.till.engine, store=True)
+    seen: list[object] = []
+    try:
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await confirm_full_refund(pilot)
+            assert any(isinstance(m, ProcessingScreen.Checking) for m in seen)
+            assert isinstance(app.screen, DoneScreen)
+    finally:
+        fault.remove()
+    assert refunds_of(rig) == 1 and len(rig.gateway.ledger()) == 1
+
+
+@pytest.mark.parametrize("again", ["r", "confirm"])
+async def test_a_refund_not_saved_says_so_and_is_made_once_with_the_same_key(
+        rig_factory, again) -> None:
+    """R, or Esc and Enter, y from the same details screen: the second commit carries the
+    first one's key (so it would find a refund the first one stored, never a second)."""
+    rig = rig_factory()
+    app = rig.app
+    fault = LostReply(rig.till.engine, store=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_full_refund(pilot)
+            assert isinstance(app.screen, ProcessingScreen)
+            first_key = app.screen.request.request_key
+            assert said(app) == ("The refund was not saved. Press R to try again, or Esc "
+                                 "to go back.")
+            assert first_key and refunds_of(rig) == 0
+            if again == "r":
+                await pilot.press("r")
+            else:
+                await pilot.press("escape")
+                await settle(pilot)
+                app.screen.query_one("#note").focus()
+                await pilot.press("enter")
+                await settle(pilot)
+                await pilot.press("y")
+            await settle(pilot)
+            assert isinstance(app.screen, DoneScreen)
+            assert rig.till.find_by_request_key(first_key).refund_no == \
+                app.screen.refund.refund_no
+    finally:
+        fault.remove()
+    assert refunds_of(rig) == 1 and len(rig.gateway.ledger()) == 1
