@@ -15,16 +15,9 @@ from datetime import datetime
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
+from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
 from .domain.views import PAYMENT_METHODS
-from .import_rules import (
-    MAX_QTY,
-    STATUSES,
-    CheckedSale,
-    build_sale,
-    has_card_number,
-    receipt_has_card_number,
-    sku_has_card_number,
-)
+from .import_rules import MAX_QTY, STATUSES, CheckedSale, build_sale
 from .money import MAX_MINOR, MoneyError, exponent
 
 

@@ -85,6 +85,7 @@ PROBLEMS = {
     "amount_over": N_("At most {max} can still be refunded."),
     "reason_required": N_("Choose a reason."),
     "reason_text_required": N_("Say why in a few words (reason: other)."),
+    "card_number": N_("This looks like a full card number: write at most its last 4 digits."),
     "kind_invalid": N_("Choose a full refund, items or an amount."),
     "payout_invalid": N_("Choose how the money goes back."),
     "too_old_for_gateway": N_("Sold {age_days} days ago: the provider refuses refunds after "
