@@ -163,7 +163,20 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(1, "interrupted")
     except Exception as exc:
         log.exception("%s failed", args.command or "the till")
-        return _fail(1, f"{type(exc).__name__}: {exc} (details in {settings.log_file})")
+        return _fail(1, f"{_plain_error(exc)} (details in {settings.log_file})")
+
+
+def _plain_error(exc: Exception) -> str:
+    """One line for an unexpected failure; a database error's SQL and parameters (which may
+    hold anything the user typed) are never printed."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        from .services.common import store_error
+
+        return store_error(exc).message
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _fail(code: int, message: str) -> int:

@@ -65,7 +65,7 @@ class _Slow(Exception):
 
 
 def _plain(value: str) -> str:
-    if not value.strip() or (len(value) >= 13 and has_card_number(value)):
+    if not value.strip() or "\x00" in value or (len(value) >= 13 and has_card_number(value)):
         raise _Slow
     return value
 
@@ -90,7 +90,7 @@ class _Checked:
 
 
 def _check_sku(sku: str) -> None:
-    if not sku.strip() or sku_has_card_number(sku):
+    if not sku.strip() or "\x00" in sku or sku_has_card_number(sku):
         raise _Slow
 
 

@@ -20,6 +20,7 @@ from pydantic_core import to_json
 
 from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
 from .domain.views import PAYMENT_METHODS
+from .import_json import HugeNumber
 from .money import MAX_MINOR, MoneyError, exponent, plain
 
 Problems = list[tuple[str, str]]
@@ -72,6 +73,9 @@ def _text(obj: dict, key: str, path: str, out: Problems, max_len: int,
     if type(value) is not str:
         out.append((path, "must be a string"))
         return None
+    if "\x00" in value:  # PostgreSQL refuses it in any text
+        out.append((path, "must not contain a NUL character (\\u0000)"))
+        return None
     if card and len(value) >= 13 and has_card_number(value):
         out.append((path, CARD_MESSAGE))
         return None
@@ -93,7 +97,7 @@ def _amount(obj: dict, key: str, path: str, out: Problems, currency: str | None,
             return None
         return 0
     if type(value) is not str:
-        kind = ", not a JSON number" if type(value) in (int, float) else ""
+        kind = ", not a JSON number" if type(value) in (int, float, HugeNumber) else ""
         out.append((path, f'must be a decimal string such as "12.50"{kind}'))
         return None
     if len(value) >= 13 and has_card_number(value):
@@ -187,7 +191,7 @@ def _line(raw: object, path: str, out: Problems, currency, digits) -> tuple | No
     qty = raw.get("qty")
     if type(qty) is not int or not 1 <= qty <= MAX_QTY:
         message = "is required" if qty is None else (
-            f"must be a whole number from 1 to {MAX_QTY}" if type(qty) is int
+            f"must be a whole number from 1 to {MAX_QTY}" if type(qty) in (int, HugeNumber)
             else "must be a positive whole number (a JSON integer)")
         out.append((f"{path}.qty", message))
         qty = None
