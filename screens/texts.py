@@ -68,6 +68,8 @@ ERRORS = {
     "not_manager": N_("This person is not a manager and cannot approve refunds."),
     "store_unavailable": N_("The database is busy or cannot be reached. Nothing was changed: "
                             "try again in a moment."),
+    "disk_full": N_("The disk is full, so nothing was changed. Free some space on the till "
+                    "(or call support), then try again."),
     "conflict": N_("The sale changed meanwhile, so nothing was changed. Look the sale up "
                    "again."),
     "gateway": N_("The payment provider could not be reached: {message}"),

@@ -86,6 +86,12 @@ class StoreUnavailable(TillError):
     code = "store_unavailable"
 
 
+class DiskFull(StoreUnavailable):
+    """The database's disk (or SQLite's page limit) is full: the write was rolled back."""
+
+    code = "disk_full"
+
+
 class GatewayError(TillError):
     code = "gateway"
 
