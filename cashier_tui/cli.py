@@ -77,6 +77,10 @@ def build_parser(epilog: str = "") -> argparse.ArgumentParser:
     dbp = sub.add_parser("db", parents=[common], help="database maintenance")
     dbp.add_subparsers(dest="action", metavar="ACTION", required=True).add_parser(
         "upgrade", parents=[common], help="run the migrations")
+    sec = sub.add_parser("secret", parents=[common], help="the store's refund QR key")
+    sec.add_subparsers(dest="action", metavar="ACTION", required=True).add_parser(
+        "rotate", parents=[common],
+        help="sign new refund QR codes with a new key; every older code still verifies")
     srv = sub.add_parser("serve", parents=[common], help="the till in a browser")
     srv.add_argument("--port", type=int, default=8000)
     sub.add_parser("config", parents=[common], help="show the settings file, database, printer")

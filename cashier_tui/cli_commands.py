@@ -21,7 +21,7 @@ def dispatch(args, settings) -> int:
     handlers = {
         "import-sales": import_sales, "export": export, "cashier": cashier_add,
         "demo-receipts": demo_receipts, "print-test": print_test, "db": db_upgrade,
-        "serve": serve, "config": config,
+        "serve": serve, "config": config, "secret": secret_rotate,
     }
     return handlers[command](args, settings)
 
@@ -158,6 +158,25 @@ def db_upgrade(args, settings) -> int:
 
     _engine(settings).dispose()
     print(f"{settings.db_display()}: schema at revision {HEAD}")
+    return 0
+
+
+def secret_rotate(args, settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from .services.store_keys import load_keys, rotate
+
+    engine = _engine(settings)
+    try:
+        load_keys(engine, legacy_file=settings.secret_path)  # an old file key is kept first
+        key_id = rotate(engine, actor=None)
+    except DBAPIError as exc:
+        raise _store_failure(exc, "the refund QR key was not rotated") from None
+    finally:
+        engine.dispose()
+    print(f"refund QR codes are now signed with key {key_id}; every older code still "
+          "verifies at every till of the store (running tills sign with it from their next "
+          "start)")
     return 0
 
 
