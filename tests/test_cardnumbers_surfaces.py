@@ -108,3 +108,15 @@ def test_a_card_number_as_receipt_number_is_refused(engine, tmp_path, receipt):
 def test_usual_receipt_numbers_still_import(engine, tmp_path):
     path = write_jsonl(tmp_path / "s.jsonl", [sale(n) for n in range(1, 200)])
     assert import_sales(engine, path).added == 199
+
+
+def test_a_card_typed_as_a_cashier_id_is_not_audited(engine, staff):
+    from cashier_tui.domain.errors import AuthError
+
+    for typed in ("4111111111111111", "4111 1111 1111 1111"):
+        with pytest.raises(AuthError):
+            staff.sign_in(typed, "1234")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT COALESCE(actor, ''), detail FROM audit_event")).all()
+    stored = " ".join(a + d for a, d in rows)
+    assert "4111" not in stored and "[card number removed]" in stored
