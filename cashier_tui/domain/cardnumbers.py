@@ -25,10 +25,9 @@ MIN_DIGITS = 13
 MAX_DIGITS = 19
 MAX_GAP = 3  # separator characters allowed between two digits of one sequence
 
-_SEP = rf"[\W_]{{1,{MAX_GAP}}}"  # not a letter, not a digit
-# Cheap test first: at least 13 digits with short gaps between them, somewhere.
-_CANDIDATE = re.compile(rf"\d(?:(?:{_SEP})?\d){{{MIN_DIGITS - 1}}}")
-_SEQUENCE = re.compile(rf"\d(?:(?:{_SEP})?\d)*")
+# Digits with 0-3 characters that are neither letters nor digits between them; maximal, and
+# possessive (``*+``): the scan is linear, it never backtracks.
+_SEQUENCE = re.compile(rf"\d(?:[\W_]{{0,{MAX_GAP}}}+\d)*+")
 _GROUP = re.compile(r"\d+")
 # In a receipt number dashes separate its parts (S01-T02-20261120-0042): a part of 7 digits
 # or more (a date, a counter) is no group of a printed card number and ends the sequence.
@@ -58,6 +57,8 @@ def has_luhn_window(groups: list[str]) -> bool:
 
     Windows start and end at group boundaries: a long unbroken run (a 28-digit WeChat Pay
     transaction id) is one group, checked whole, never cut into Luhn-passing pieces."""
+    if len(groups) == 1:
+        return MIN_DIGITS <= len(groups[0]) <= MAX_DIGITS and luhn_ok(groups[0])
     for first in range(len(groups)):
         window = ""
         for group in groups[first:]:
@@ -69,16 +70,23 @@ def has_luhn_window(groups: list[str]) -> bool:
     return False
 
 
+def _sequences(text: str):
+    """The digit sequences of ``text`` that have 13 digits or more, as lists of groups."""
+    for match in _SEQUENCE.finditer(text):
+        sequence = match.group()
+        if len(sequence) >= MIN_DIGITS:
+            groups = _groups(sequence)
+            if sum(map(len, groups)) >= MIN_DIGITS:
+                yield groups
+
+
 def has_card_number(text: str) -> bool:
     """True when ``text`` holds what may be a full card number (see the module's doc)."""
     if not text or len(text) < MIN_DIGITS:
         return False
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    if _CANDIDATE.search(text) is None:
-        return False
-    return any(has_luhn_window(_groups(m.group())) for m in _SEQUENCE.finditer(text)
-               if len(m.group()) >= MIN_DIGITS)
+    return any(has_luhn_window(groups) for groups in _sequences(text))
 
 
 def receipt_has_card_number(receipt: str) -> bool:
