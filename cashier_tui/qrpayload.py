@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cashier_tui.domain.errors import TillError
+from cashier_tui.files import private_dir
 
 SECRET_BYTES = 32
 CHECK_CHARS = 10  # base32 characters of the truncated HMAC (50 bits)
@@ -90,7 +91,7 @@ def load_or_create_secret(path: Path) -> bytes:
         return _read_secret(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

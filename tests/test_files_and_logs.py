@@ -77,3 +77,19 @@ def test_a_card_number_in_an_exception_never_reaches_the_log(tmp_path):
     assert "failed on [card number removed]" in text
     assert "4111" not in text
     assert "refund R-T01-261122-0001 at 2026-11-22 10:00" in text  # no card: kept as is
+
+
+def test_the_demo_cache_and_an_old_secret_file_directory_are_private_under_umask_000(tmp_path):
+    import os
+
+    from cashier_tui.demo import template_path
+    from cashier_tui.qrpayload import load_or_create_secret
+
+    old = os.umask(0)
+    try:
+        template = template_path(tmp_path / "cache" / "cashier-tui")
+        load_or_create_secret(tmp_path / "keys" / "secret.key")
+    finally:
+        os.umask(old)
+    assert mode(template.parent) == 0o700 and mode(template.parent.parent) == 0o700
+    assert mode(tmp_path / "keys") == 0o700
