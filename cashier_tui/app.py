@@ -170,6 +170,8 @@ class CashierApp(App[int]):
         def job() -> None:
             try:
                 self.till.sweep()
+                if self.till.codec is not None:
+                    self.till.codec.refresh()  # a key rotated at another till signs here too
             except Exception:
                 log.exception("sweep failed")
 

@@ -175,8 +175,7 @@ def secret_rotate(args, settings) -> int:
     finally:
         engine.dispose()
     print(f"refund QR codes are now signed with key {key_id}; every older code still "
-          "verifies at every till of the store (running tills sign with it from their next "
-          "start)")
+          "verifies at every till of the store (running tills sign with it within a minute)")
     return 0
 
 

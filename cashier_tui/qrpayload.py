@@ -160,6 +160,13 @@ class RefundCodec:
         self._keys = [bytes(k) for k in keys]
         self._secret = self._keys[0]  # signs
 
+    def refresh(self) -> None:
+        """Read the store's keys again (the app does it with each sweep): after a rotation
+        a running till signs with the new key within a minute. Blocking: call it from a
+        worker."""
+        if self._reload is not None:
+            self._set_keys(self._reload())
+
     def check_code(self, refund_no: str, amount: int, currency: str,
                    key: bytes | None = None) -> str:
         message = f"cashier-tui refund v1\x00{refund_no}\x00{amount}\x00{currency}".encode()

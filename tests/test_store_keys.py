@@ -152,3 +152,20 @@ def test_no_key_is_ever_logged_or_audited(tmp_path):
         for form in (key, key.hex().encode(), key.hex().upper().encode(),
                      base64.b64encode(key).rstrip(b"="), base64.b32encode(key).rstrip(b"=")):
             assert form not in written
+
+
+async def test_a_running_till_signs_with_a_rotated_key_after_its_sweep(tills, tmp_path):
+    from cashier_tui.app import make_app
+    from tests import ui_fixtures as ui
+    from tests.engine_fixtures import make_till
+
+    till = make_till(tills[0])
+    till.codec = store_codec(tills[0])
+    old = codes(till.codec)
+    rotate(tills[1])
+    app = make_app(ui.settings(tmp_path), till=till, stable=True)
+    async with app.run_test(size=(80, 24)):
+        assert codes(till.codec) == old  # no database read on the UI thread
+        app.sweep()
+        await app.workers.wait_for_complete()
+    assert codes(till.codec) == codes(store_codec(tills[1])) != old
