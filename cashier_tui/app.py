@@ -195,6 +195,8 @@ class CashierApp(App[int]):
         def job() -> None:
             try:
                 self.till.sweep()
+                if self.till.codec is not None:
+                    self.till.codec.refresh()  # a key rotated at another till signs here too
             except Exception:
                 log.exception("sweep failed")
 
@@ -239,10 +241,12 @@ class CashierApp(App[int]):
                                     "forgotten.")), answered)
 
     def demo_codec(self) -> Any:
-        from .qrpayload import RefundCodec, load_or_create_secret
+        """The demo database's own store key (made in the private copy, never elsewhere)."""
+        from .services.store_keys import store_codec
 
-        secret = load_or_create_secret(Path(self.demo.workdir) / "secret.key")
-        return RefundCodec(secret, getattr(self.settings, "refund_url_base", None) or None)
+        till = self.demo.till
+        return store_codec(till.engine, getattr(self.settings, "refund_url_base", None) or None,
+                           clock=till.clock)
 
     async def action_sign_out(self) -> None:
         self.cashier = None
@@ -311,8 +315,6 @@ def run(settings: Any) -> int:
     training = bool(getattr(settings, "demo", False))
 
     def opener(app: CashierApp) -> Till:
-        from .qrpayload import RefundCodec, load_or_create_secret
-
         if training:
             from .demo import open_demo
 
@@ -321,6 +323,7 @@ def run(settings: Any) -> int:
             till.codec = app.demo_codec()
             return till
         from .gateways.simulated import SimulatedGateway
+        from .services.store_keys import store_codec
         from .services.till import Till
         from .storage import migrate
         from .storage.db import make_engine
@@ -330,8 +333,10 @@ def run(settings: Any) -> int:
         till = Till(engine=engine, gateway=SimulatedGateway(), clock=SystemClock(),
                     policy=settings.policy(), store=settings.store_id,
                     till_id=settings.till_id)
-        till.codec = RefundCodec(load_or_create_secret(Path(settings.secret_path)),
-                                 settings.refund_url_base or None)
+        # The store's keys, shared through the database; this till's old secret file (if it
+        # has one) becomes one of them, so the vouchers it printed before still verify.
+        till.codec = store_codec(engine, settings.refund_url_base or None,
+                                 legacy_file=Path(settings.secret_path))
         return till
 
     app = make_app(settings, opener=opener, training=training)

@@ -80,6 +80,10 @@ def build_parser(epilog: str = "") -> argparse.ArgumentParser:
     dbp = sub.add_parser("db", parents=[common], help="database maintenance")
     dbp.add_subparsers(dest="action", metavar="ACTION", required=True).add_parser(
         "upgrade", parents=[common], help="run the migrations")
+    sec = sub.add_parser("secret", parents=[common], help="the store's refund QR key")
+    sec.add_subparsers(dest="action", metavar="ACTION", required=True).add_parser(
+        "rotate", parents=[common],
+        help="sign new refund QR codes with a new key; every older code still verifies")
     srv = sub.add_parser("serve", parents=[common], help="the till in a browser")
     srv.add_argument("--port", type=int, default=8000)
     sub.add_parser("config", parents=[common], help="show the settings file, database, printer")
@@ -166,7 +170,20 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(1, "interrupted")
     except Exception as exc:
         log.exception("%s failed", args.command or "the till")
-        return _fail(1, f"{type(exc).__name__}: {exc} (details in {settings.log_file})")
+        return _fail(1, f"{_plain_error(exc)} (details in {settings.log_file})")
+
+
+def _plain_error(exc: Exception) -> str:
+    """One line for an unexpected failure; a database error's SQL and parameters (which may
+    hold anything the user typed) are never printed."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        from .services.common import store_error
+
+        return store_error(exc).message
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def _fail(code: int, message: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -9,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .cli import MAX_SHOWN_ERRORS, PROG, CliError, _engine, _lazy, describe
+
+log = logging.getLogger("cashier_tui.cli")
 
 
 def dispatch(args, settings) -> int:
@@ -18,12 +21,22 @@ def dispatch(args, settings) -> int:
     handlers = {
         "import-sales": import_sales, "export": export, "cashier": cashier,
         "demo-receipts": demo_receipts, "print-test": print_test, "db": db_upgrade,
-        "serve": serve, "config": config,
+        "serve": serve, "config": config, "secret": secret_rotate,
     }
     return handlers[command](args, settings)
 
 
+def _store_failure(exc, what: str) -> CliError:
+    """A database failure as one plain line (never the SQL and its parameters)."""
+    from .services.common import store_error
+
+    log.error("%s: database error %s", what, type(getattr(exc, "orig", exc)).__name__)
+    return CliError(1, f"{what}: {store_error(exc).message}")
+
+
 def import_sales(args, settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from .importer import ImportFailed
     from .importer import import_sales as run_import
 
@@ -46,6 +59,8 @@ def import_sales(args, settings) -> int:
         if exc.count > MAX_SHOWN_ERRORS:
             print(f"... and {exc.count - MAX_SHOWN_ERRORS} more", file=sys.stderr)
         raise CliError(2, f"{path}: nothing was imported ({exc.count} problem(s))") from None
+    except DBAPIError as exc:
+        raise _store_failure(exc, f"{path}: nothing was imported") from None
     except OSError as exc:
         raise CliError(2, f"{path}: cannot read: {exc.strerror or exc}") from None
     finally:
@@ -132,6 +147,8 @@ def cashier_unlock(args, settings) -> int:
 
 
 def cashier_add(args, settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from .clock import SystemClock
     from .domain.errors import TillError
 
@@ -144,6 +161,8 @@ def cashier_add(args, settings) -> int:
         raise CliError(2, str(exc)) from None
     except TillError as exc:
         raise CliError(1, exc.message) from None
+    except DBAPIError as exc:
+        raise _store_failure(exc, f"cashier {args.cashier_id} was not added") from None
     finally:
         engine.dispose()
     print(f"{view.cashier_id} ({view.name}) added as {view.role}")
@@ -164,6 +183,24 @@ def db_upgrade(args, settings) -> int:
 
     _engine(settings).dispose()
     print(f"{settings.db_display()}: schema at revision {HEAD}")
+    return 0
+
+
+def secret_rotate(args, settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from .services.store_keys import load_keys, rotate
+
+    engine = _engine(settings)
+    try:
+        load_keys(engine, legacy_file=settings.secret_path)  # an old file key is kept first
+        key_id = rotate(engine, actor=None)
+    except DBAPIError as exc:
+        raise _store_failure(exc, "the refund QR key was not rotated") from None
+    finally:
+        engine.dispose()
+    print(f"refund QR codes are now signed with key {key_id}; every older code still "
+          "verifies at every till of the store (running tills sign with it within a minute)")
     return 0
 
 

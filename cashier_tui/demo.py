@@ -25,6 +25,7 @@ from .clock import FixedClock
 from .demo_data import DATA, DemoData
 from .domain.policy import Policy
 from .domain.views import RefundRequest
+from .files import private_dir
 from .gateways.simulated import SimulatedGateway
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def template_path(cache_dir: Path | None = None) -> Path:
     cache = cache_dir or _cache_dir()
     target = cache / f"demo-{_fingerprint()}.db"
     if not target.exists():
-        cache.mkdir(parents=True, exist_ok=True)
+        private_dir(cache)
         with tempfile.TemporaryDirectory(dir=cache) as scratch:
             built = Path(scratch) / "demo.db"
             build_template(built, DemoData.load())

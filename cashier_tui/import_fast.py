@@ -15,16 +15,9 @@ from datetime import datetime
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
+from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
 from .domain.views import PAYMENT_METHODS
-from .import_rules import (
-    MAX_QTY,
-    STATUSES,
-    CheckedSale,
-    build_sale,
-    has_card_number,
-    receipt_has_card_number,
-    sku_has_card_number,
-)
+from .import_rules import MAX_QTY, STATUSES, CheckedSale, build_sale
 from .money import MAX_MINOR, MoneyError, exponent
 
 
@@ -72,7 +65,7 @@ class _Slow(Exception):
 
 
 def _plain(value: str) -> str:
-    if not value.strip() or (len(value) >= 13 and has_card_number(value)):
+    if not value.strip() or "\x00" in value or (len(value) >= 13 and has_card_number(value)):
         raise _Slow
     return value
 
@@ -97,7 +90,7 @@ class _Checked:
 
 
 def _check_sku(sku: str) -> None:
-    if not sku.strip() or sku_has_card_number(sku):
+    if not sku.strip() or "\x00" in sku or sku_has_card_number(sku):
         raise _Slow
 
 

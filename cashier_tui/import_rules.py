@@ -5,7 +5,7 @@ times in UTC, a hash of the canonical record) or a list of ``(field, message)`` 
 Pure Python, no database: :mod:`cashier_tui.importer` streams the file and writes the rows.
 
 Fields are named as jq would (``lines[0].qty``, indexes from 0). Messages never echo anything
-that looks like a card number.
+that looks like a card number (:mod:`cashier_tui.domain.cardnumbers`, the one detector).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import NamedTuple
 
 from pydantic_core import to_json
 
+from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
 from .domain.views import PAYMENT_METHODS
+from .import_json import HugeNumber
 from .money import MAX_MINOR, MoneyError, exponent, plain
 
 Problems = list[tuple[str, str]]
@@ -35,9 +37,6 @@ _RECEIPT = re.compile(r"[A-Z0-9-]{1,40}")
 _AMOUNT = re.compile(r"([0-9]{1,16})(?:\.([0-9]+))?")
 _RATE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,8})?")
 _LAST4 = re.compile(r"[0-9]{4}")
-_CARD_HINT = re.compile(r"[0-9 -]{13}")  # cheap: without 13 such characters in a row, no card
-_DIGIT_RUN = re.compile(r"[0-9](?:[ -]?[0-9])*")  # maximal runs, single space/dash between
-_PLAIN_RUN = re.compile(r"[0-9]{13,}")
 # The canonical record is compact UTF-8 JSON, non-ASCII as is: what
 # json.dumps(..., ensure_ascii=False, separators=(",", ":")) writes, made in Rust (4x faster;
 # tests/test_import_fast.py holds the two to the same bytes).
@@ -59,50 +58,6 @@ class CheckedSale(NamedTuple):  # a tuple: a million of them are made on an impo
     payments: tuple[tuple, ...]  # (method, amount, reference, card_last4, settled)
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = ord(ch) - 48
-        if i & 1:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
-    return total % 10 == 0
-
-
-def has_card_number(text: str, *, runs: re.Pattern[str] = _DIGIT_RUN) -> bool:
-    """A maximal run of 13-19 digits (single spaces or dashes between) passing Luhn.
-    Full-width digits count too (NFKC makes them ASCII)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    if runs is _DIGIT_RUN and not _CARD_HINT.search(text):
-        return False
-    for match in runs.finditer(text):
-        digits = match.group().replace(" ", "").replace("-", "")
-        if 13 <= len(digits) <= 19 and luhn_ok(digits):
-            return True
-    return False
-
-
-def is_gtin(code: str) -> bool:
-    """An EAN-8, UPC-A, EAN-13 or GTIN-14 product code with a valid GS1 check digit."""
-    if not (code.isascii() and code.isdigit() and len(code) in (8, 12, 13, 14)):
-        return False
-    body = code[:-1]
-    total = sum((3 if i % 2 == 0 else 1) * (ord(d) - 48) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == ord(code[-1]) - 48
-
-
-def sku_has_card_number(sku: str) -> bool:
-    """Product codes are exempt from the card check only when they are real GS1 codes:
-    EAN-13 codes often pass Luhn, but a 16-digit Luhn number is no product code."""
-    return has_card_number(sku) and not is_gtin(sku.strip())
-
-
-def receipt_has_card_number(receipt: str) -> bool:
-    """In a receipt number dashes separate its parts, so only unbroken digit runs count."""
-    return has_card_number(receipt, runs=_PLAIN_RUN)
-
-
 def canonical_receipt_no(text: str) -> str:
     """What a scan of ``text`` becomes: trimmed, half-width, upper-case (DESIGN.md §4)."""
     return unicodedata.normalize("NFKC", text).strip().upper()
@@ -117,6 +72,9 @@ def _text(obj: dict, key: str, path: str, out: Problems, max_len: int,
         return None
     if type(value) is not str:
         out.append((path, "must be a string"))
+        return None
+    if "\x00" in value:  # PostgreSQL refuses it in any text
+        out.append((path, "must not contain a NUL character (\\u0000)"))
         return None
     if card and len(value) >= 13 and has_card_number(value):
         out.append((path, CARD_MESSAGE))
@@ -139,7 +97,7 @@ def _amount(obj: dict, key: str, path: str, out: Problems, currency: str | None,
             return None
         return 0
     if type(value) is not str:
-        kind = ", not a JSON number" if type(value) in (int, float) else ""
+        kind = ", not a JSON number" if type(value) in (int, float, HugeNumber) else ""
         out.append((path, f'must be a decimal string such as "12.50"{kind}'))
         return None
     if len(value) >= 13 and has_card_number(value):
@@ -180,7 +138,8 @@ def _unknown(obj: dict, known: frozenset[str], prefix: str, what: str, out: Prob
 
 def _receipt_no(obj: dict, out: Problems) -> str | None:
     value = obj.get("receipt_no")
-    if type(value) is str and receipt_has_card_number(value):
+    if type(value) is str and (receipt_has_card_number(value) or (
+            not _RECEIPT.fullmatch(value) and has_card_number(value))):
         out.append(("receipt_no", CARD_MESSAGE))
         return None
     if type(value) is str and _RECEIPT.fullmatch(value):
@@ -232,7 +191,7 @@ def _line(raw: object, path: str, out: Problems, currency, digits) -> tuple | No
     qty = raw.get("qty")
     if type(qty) is not int or not 1 <= qty <= MAX_QTY:
         message = "is required" if qty is None else (
-            f"must be a whole number from 1 to {MAX_QTY}" if type(qty) is int
+            f"must be a whole number from 1 to {MAX_QTY}" if type(qty) in (int, HugeNumber)
             else "must be a positive whole number (a JSON integer)")
         out.append((f"{path}.qty", message))
         qty = None

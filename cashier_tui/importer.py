@@ -12,7 +12,6 @@ problem of that line.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Connection, DateTime, Engine, Table, bindparam, select
 
 from .import_fast import fast_check
+from .import_json import parse_line
 from .import_rules import CheckedSale, check_sale
 from .storage.db import write_tx
 from .storage.models import Sale, SaleLine, Tender
@@ -76,15 +76,8 @@ def _read(path: Path) -> Iterator[tuple[int, int, bytes]]:
 
 def _check_slowly(raw: bytes, out: list[tuple[str, str]]) -> CheckedSale | None:
     """Every problem of a line the fast path did not accept, in words."""
-    try:
-        parsed = json.loads(raw)
-    except UnicodeDecodeError:
-        out.append(("(line)", "is not UTF-8 text"))
-        return None
-    except json.JSONDecodeError as exc:
-        out.append(("(line)", f"is not valid JSON: {exc.msg} at column {exc.colno}"))
-        return None
-    return check_sale(parsed, out)
+    parsed = parse_line(raw, out)
+    return None if parsed is None else check_sale(parsed, out)
 
 
 SALE_COLUMNS = ("id", "receipt_no", "sold_at", "utc_offset_min", "store", "till", "cashier",

@@ -1,8 +1,10 @@
-"""The refund QR payload: a short claim signed with a per-installation secret.
+"""The refund QR payload: a short claim signed with the store's key.
 
 A refund code carries the refund number, the amount (integer minor units) and the currency,
-plus a check code: HMAC-SHA256 over those fields with the till's secret, truncated to 50 bits
-and written as 10 base32 characters. Two shapes, both verified the same way:
+plus a check code: HMAC-SHA256 over those fields with the store's signing key, truncated to
+50 bits and written as 10 base32 characters. The keys are shared by every till of the store
+(:mod:`cashier_tui.services.store_keys`); the newest signs and every one verifies, so a code
+needs no key id and stays as short as before. Two shapes, both verified the same way:
 
 * text claim (no ``refund_url_base``): ``RF1.R-T01-261122-0001.12345.CNY.ABCDEFGHIJ``.
   Upper-case letters, digits, ``-`` and ``.`` only, so a QR encoder uses alphanumeric mode
@@ -13,7 +15,8 @@ and written as 10 base32 characters. Two shapes, both verified the same way:
 A keyboard-wedge scanner types the code into the lookup box, perhaps with its case changed
 or (with an IME on) in full-width characters; :meth:`RefundCodec.decode` trims, folds
 full-width to half-width and ignores case. 50 bits of HMAC is far more than anyone can guess
-by scanning forged codes at a till, and keeps the code small enough to scan from a screen.
+by scanning forged codes at a till (a handful of keys make a guess a few times likelier),
+and keeps the code small enough to scan from a screen.
 
 Domain code: no Textual, no escpos, no qrcode import here.
 """
@@ -26,10 +29,12 @@ import hmac
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cashier_tui.domain.errors import TillError
+from cashier_tui.files import private_dir
 
 SECRET_BYTES = 32
 CHECK_CHARS = 10  # base32 characters of the truncated HMAC (50 bits)
@@ -86,7 +91,7 @@ def load_or_create_secret(path: Path) -> bytes:
         return _read_secret(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -107,6 +112,16 @@ def load_or_create_secret(path: Path) -> bytes:
 load_secret = load_or_create_secret  # the name cashier_tui.app calls
 
 
+def read_secret_if_any(path: Path | None) -> bytes | None:
+    """The per-installation secret of an older version, if this till has one (never made)."""
+    if path is None:
+        return None
+    try:
+        return _read_secret(Path(path))
+    except FileNotFoundError:
+        return None
+
+
 def _read_secret(path: Path) -> bytes:
     data = path.read_bytes()
     if len(data) < 16:
@@ -123,19 +138,39 @@ def normalise_scan(text: str) -> str:
 
 
 class RefundCodec:
-    """Encodes refund claims for the QR code and verifies the ones scanned back."""
+    """Encodes refund claims for the QR code and verifies the ones scanned back.
 
-    def __init__(self, secret: bytes, url_base: str | None = None) -> None:
-        if not isinstance(secret, bytes | bytearray) or len(secret) < 16:
-            raise ValueError("the refund code secret must be at least 16 bytes")
-        self._secret = bytes(secret)
+    ``secret``: one key, or the store's keys with the signing key first; every key verifies.
+    ``reload`` (optional) returns the store's keys again: a code that no key verifies is
+    tried once more with them, so a till started before a rotation verifies the new codes.
+    """
+
+    def __init__(self, secret: bytes | Sequence[bytes], url_base: str | None = None, *,
+                 reload: Callable[[], Sequence[bytes]] | None = None) -> None:
+        self._set_keys([secret] if isinstance(secret, bytes | bytearray) else secret)
+        self._reload = reload
         self.url_base = url_base.rstrip("/") if url_base else None
         if self.url_base is not None:
             _check_url_base(self.url_base)
 
-    def check_code(self, refund_no: str, amount: int, currency: str) -> str:
+    def _set_keys(self, keys: Sequence[bytes]) -> None:
+        keys = list(keys)
+        if not keys or any(not isinstance(k, bytes | bytearray) or len(k) < 16 for k in keys):
+            raise ValueError("the refund code secret must be at least 16 bytes")
+        self._keys = [bytes(k) for k in keys]
+        self._secret = self._keys[0]  # signs
+
+    def refresh(self) -> None:
+        """Read the store's keys again (the app does it with each sweep): after a rotation
+        a running till signs with the new key within a minute. Blocking: call it from a
+        worker."""
+        if self._reload is not None:
+            self._set_keys(self._reload())
+
+    def check_code(self, refund_no: str, amount: int, currency: str,
+                   key: bytes | None = None) -> str:
         message = f"cashier-tui refund v1\x00{refund_no}\x00{amount}\x00{currency}".encode()
-        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        digest = hmac.new(key or self._secret, message, hashlib.sha256).digest()
         return base64.b32encode(digest[:8]).decode()[:CHECK_CHARS]
 
     def encode(self, refund_no: str, amount: int, currency: str) -> str:
@@ -170,10 +205,23 @@ class RefundCodec:
             raise InvalidRefundCode()
         refund_no, currency = match["no"], match["cur"]
         amount = int(match["amount"])
-        expected = self.check_code(refund_no, amount, currency)
-        if not hmac.compare_digest(expected, match["check"]):
-            raise InvalidRefundCode()
+        if not self._verifies(refund_no, amount, currency, match["check"]):
+            if self._reload is None:
+                raise InvalidRefundCode()
+            keys = list(self._reload())
+            if keys == self._keys:
+                raise InvalidRefundCode()
+            self._set_keys(keys)  # another till rotated the store's key meanwhile
+            if not self._verifies(refund_no, amount, currency, match["check"]):
+                raise InvalidRefundCode()
         return RefundClaim(refund_no, amount, currency)
+
+    def _verifies(self, refund_no: str, amount: int, currency: str, check: str) -> bool:
+        found = False
+        for key in self._keys:  # every key, not the first match: the time does not tell which
+            found |= hmac.compare_digest(self.check_code(refund_no, amount, currency, key),
+                                         check)
+        return found
 
 
 def _check_url_base(base: str) -> None:

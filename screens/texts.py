@@ -76,6 +76,8 @@ ERRORS = {
                               "settles it when the database is back; R asks again now."),
     "no_such_cashier": N_("This cashier is not on the staff list, so no refund was made. "
                           "Sign in again."),
+    "disk_full": N_("The disk is full, so nothing was changed. Free some space on the till "
+                    "(or call support), then try again."),
     "conflict": N_("The sale changed meanwhile, so nothing was changed. Look the sale up "
                    "again."),
     "gateway": N_("The payment provider could not be reached: {message}"),
@@ -93,6 +95,7 @@ PROBLEMS = {
     "amount_over": N_("At most {max} can still be refunded."),
     "reason_required": N_("Choose a reason."),
     "reason_text_required": N_("Say why in a few words (reason: other)."),
+    "card_number": N_("This looks like a full card number: write at most its last 4 digits."),
     "kind_invalid": N_("Choose a full refund, items or an amount."),
     "payout_invalid": N_("Choose how the money goes back."),
     "too_old_for_gateway": N_("Sold {age_days} days ago: the provider refuses refunds after "

@@ -116,6 +116,12 @@ class NoSuchCashier(TillError):
     code = "no_such_cashier"
 
 
+class DiskFull(StoreUnavailable):
+    """The database's disk (or SQLite's page limit) is full: the write was rolled back."""
+
+    code = "disk_full"
+
+
 class GatewayError(TillError):
     code = "gateway"
 

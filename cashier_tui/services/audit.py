@@ -2,7 +2,8 @@
 
 Events are only ever inserted; the migration adds triggers that refuse UPDATE and DELETE on
 ``audit_event``. ``detail`` is JSON and must never hold a PIN, a secret or a card number:
-callers pass only ids, codes and amounts.
+callers pass only ids, codes and amounts, and what a person typed (an unknown cashier id may
+be a swiped card) goes through the card-number detector before it is stored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from ..domain.cardnumbers import redact
 from ..storage.models import AuditEvent
 from .common import to_utc
 
@@ -39,7 +41,8 @@ def record(session: Session, kind: str, actor: str | None, at: datetime,
     ``detail`` becomes the event's JSON: ids, codes and amounts only (its keys cannot be this
     function's own parameter names).
     """
+    detail = {k: redact(v) if isinstance(v, str) else v for k, v in detail.items()}
     session.add(AuditEvent(
-        at=to_utc(at), actor=(actor[:20] if actor else actor), kind=kind[:24],
+        at=to_utc(at), actor=(redact(actor)[:20] if actor else actor), kind=kind[:24],
         refund_no=refund_no, detail=_encode(detail),
     ))

@@ -16,7 +16,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ..domain.errors import Conflict, StoreUnavailable, TillError
+from ..domain.errors import Conflict, DiskFull, StoreUnavailable, TillError
 
 log = logging.getLogger("cashier_tui.refunds")
 
@@ -30,12 +30,17 @@ NO_SCHEMA = ("The database has no till tables yet: run `cashier-tui db upgrade`;
              "nothing was changed.")
 CONFLICT = ("The database refused the change (the sale changed meanwhile); nothing was "
             "changed. Look the sale up again.")
+DISK_FULL = ("The disk of the database is full: free some space (or ask support to), then "
+             "try again; nothing was changed.")
 BAD_VALUE = "The database refused a value (too long or out of range); nothing was changed."
 
 _BUSY_HINTS = ("database is locked", "database is busy", "database table is locked",
                "lock timeout", "could not obtain lock", "deadlock detected",
                "could not serialize")
 _SCHEMA_HINTS = ("no such table", "no such column", "does not exist")
+# SQLITE_FULL ("database or disk is full", also past PRAGMA max_page_count); PostgreSQL's
+# disk_full (53100) "could not extend file ...: No space left on device".
+_FULL_HINTS = ("database or disk is full", "no space left on device", "disk full")
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -66,6 +71,8 @@ def store_error(exc: DBAPIError) -> TillError:
     text = str(getattr(exc, "orig", exc) or exc).lower()
     if isinstance(exc, IntegrityError):
         return Conflict(CONFLICT)
+    if any(hint in text for hint in _FULL_HINTS):
+        return DiskFull(DISK_FULL)
     if isinstance(exc, DataError):
         return Conflict(BAD_VALUE)
     if any(hint in text for hint in _BUSY_HINTS):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import select
 
 from ..clock import Clock
+from ..domain.cardnumbers import has_card_number
 from ..domain.errors import (
     AccountLocked,
     NotAManager,
@@ -58,6 +59,10 @@ def add_cashier(engine: Engine, cashier_id: str, name: str, role: str, pin: str,
     """Create a cashier or manager (the CLI's ``cashier add``). Raises ValueError."""
     cashier_id = (cashier_id or "").strip()
     name = (name or "").strip()
+    for what, text in (("id", cashier_id), ("name", name)):
+        if has_card_number(text):  # never echoed: the message names the field only
+            raise ValueError(f"The cashier {what} looks like a full card number; it cannot "
+                             "be stored. Choose another.")
     if not _ID_RE.match(cashier_id):
         raise ValueError("A cashier id is 1-20 letters, digits, '-' or '_'.")
     if not name or len(name) > 100:

@@ -8,6 +8,7 @@ caps are re-checked atomically. It reads nothing and writes nothing.
 from __future__ import annotations
 
 from ..domain.allocation import allocate, units_amount
+from ..domain.cardnumbers import has_card_number
 from ..domain.policy import Policy
 from ..domain.views import (
     REASONS,
@@ -64,6 +65,7 @@ def _lines_items(sale: SaleView, request: RefundRequest,
 
 
 MAX_TEXT = 200  # reason text and note, as stored
+CARD_TEXT = "This looks like a full card number: write at most its last 4 digits."
 
 
 def _reason_problems(request: RefundRequest) -> list[Problem]:
@@ -77,6 +79,8 @@ def _reason_problems(request: RefundRequest) -> list[Problem]:
         if len((text or "").strip()) > MAX_TEXT:
             problems.append(Problem("too_long", f"At most {MAX_TEXT} characters.", field,
                                     {"max": MAX_TEXT}))
+        elif has_card_number(text or ""):
+            problems.append(Problem("card_number", CARD_TEXT, field))
     return problems
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, select
 
+from ..files import private_dir, private_file
 from .models import Sale
 
 # How long a writer waits for another till's lock before giving up with a clear message.
@@ -65,11 +66,10 @@ def _prepare_sqlite_file(url: str) -> None:
     if not database or database == ":memory:":
         return
     path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if not path.exists():
         # Created 0600 before SQLite opens it: the file holds staff names and PIN hashes.
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        private_file(path)
 
 
 def make_engine(db: str | os.PathLike[str] | None = None, *, echo: bool = False) -> Engine:

@@ -189,7 +189,21 @@ class RefundCounter(SQLModel, table=True):
     last: int = 0
 
 
+class StoreKey(SQLModel, table=True):
+    """The store's refund-QR signing keys (DESIGN.md §7), shared by every till through the
+    database. The key with the highest ``generation`` signs; every key verifies, so rotating
+    keeps old vouchers valid. A till's former per-installation secret file is kept as a key
+    without a generation (it verifies, never signs). ``secret`` is never logged or audited."""
+
+    __tablename__ = "store_key"
+
+    key_id: str = Field(primary_key=True, max_length=24)  # k1, k2... or file-<12 hex>
+    generation: int | None = Field(default=None, unique=True)
+    secret: str = Field(max_length=128)  # hex
+    created_at: datetime = _utc()
+
+
 __all__ = [
     "AuditEvent", "Cashier", "Refund", "RefundCounter", "RefundLeg", "RefundLine",
-    "Sale", "SaleLine", "Tender",
+    "Sale", "SaleLine", "StoreKey", "Tender",
 ]
