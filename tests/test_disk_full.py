@@ -32,7 +32,6 @@ def count(engine, table: str) -> int:
 
 def test_a_full_disk_on_the_till_says_so_and_changes_nothing(engine):
     receipts = [make_sale(engine, [L(1, 1000)], receipt_no=f"R{n}") for n in range(400)]
-    add_cashier(engine, "C001", "Li", "cashier", "1357", FixedClock(NOW))
     till = make_till(engine)
     make_full(engine)
     done = 0
