@@ -14,7 +14,6 @@ half of a bare Textual app's whole start (docs/PERFORMANCE.md).
 
 from __future__ import annotations
 
-import locale
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,15 +108,11 @@ class Settings:
         return default_log_file()
 
     def ui_lang(self) -> str:
-        """``lang``, or the locale's language when it is Chinese, else English."""
-        if self.lang:
-            return self.lang
-        for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-            value = os.environ.get(var)
-            if value:
-                return "zh" if value.lower().startswith("zh") else "en"
-        found = locale.getlocale()[0] or ""
-        return "zh" if found.lower().startswith("zh") else "en"
+        """The language the app runs in: ``lang``, else what the locale asks for (the one
+        decision, :func:`cashier_tui.i18n.choose_language`, that the app makes too)."""
+        from .i18n import choose_language
+
+        return choose_language(self.lang)
 
 
 # --- the checks of each key; a table is a dict of its own keys' checks ------------------

@@ -65,6 +65,18 @@ def test_config_command(cli, tmp_path):
     assert str(tmp_path / "state" / "cashier-tui" / "log" / "cashier-tui.log") in done.stdout
 
 
+def test_config_names_the_language_the_app_runs_in(cli, env):
+    """LANGUAGE comes before LANG (as gettext reads them): the app runs in Chinese, so
+    ``config`` must not say English."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    env.update(LANGUAGE="zh_CN", LANG="en_US.UTF-8")
+    done = cli("config")
+    assert done.returncode == 0 and "language:      zh\n" in done.stdout
+    done = cli("--lang", "en", "config")
+    assert "language:      en\n" in done.stdout
+
+
 def test_import_sales_ok_then_unchanged(cli, tmp_path):
     path = write_jsonl(tmp_path / "s.jsonl", [sale(1), sale(2)])
     done = cli("import-sales", str(path))

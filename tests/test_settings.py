@@ -237,3 +237,26 @@ def test_every_setting_has_a_check_and_its_default_passes_it():
     assert set(policy) == set(_FIELDS["policy"])
     for key, value in policy.items():
         assert _FIELDS["policy"][key](value) == value, key
+
+
+@pytest.mark.parametrize(("env", "lang"), [
+    ({"LANGUAGE": "zh_CN", "LANG": "en_US.UTF-8"}, "zh"),  # config said en, the app ran zh
+    ({"LANGUAGE": "fr:zh_CN", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LANGUAGE": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+    ({"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LANG": "C.UTF-8"}, "en"),
+])
+def test_settings_and_the_app_choose_one_language(monkeypatch, env, lang):
+    from cashier_tui import i18n
+    from cashier_tui.app import CashierApp
+
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "CASHIER_TUI_LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    settings = load_settings()
+    try:
+        assert settings.ui_lang() == CashierApp(settings).lang == lang
+        assert load_settings(lang="en").ui_lang() == CashierApp(load_settings(lang="en")).lang
+    finally:
+        i18n.set_language("en")
