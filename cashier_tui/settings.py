@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from printers.profiles import DEFAULT_PROFILE, PROFILES
+
 from .domain.policy import Policy
 from .money import MoneyError, exponent, parse_amount
 from .settings_checks import choice, flag, number, optional, path, text, texts
@@ -26,8 +28,6 @@ from .settings_checks import choice, flag, number, optional, path, text, texts
 APP_NAME = "cashier-tui"
 ENV_PREFIX = "CASHIER_TUI_"
 CONFIG_ENV = "CASHIER_TUI_CONFIG"
-# printer_profile -> (paper width in mm, characters per line)
-PRINTER_PROFILES = {"TM-T20II": (80, 48), "POS-5890": (58, 32)}
 
 
 class SettingsError(ValueError):
@@ -56,7 +56,7 @@ class PolicySettings:
 class Settings:
     db: str | None = None  # a path or SQLAlchemy URL; None: SQLite in the user data dir
     printer: str = "preview"  # preview | file:PATH | tcp://HOST[:PORT] | usb://... | lp://Q
-    printer_profile: str = "TM-T20II"  # a key of PRINTER_PROFILES
+    printer_profile: str = DEFAULT_PROFILE  # a key of printers.profiles.PROFILES
     printer_timeout_s: float = 4.0
     voucher_cjk: str = "gb18030"  # gb18030 | image
     cjk_font: Path | None = None
@@ -81,11 +81,11 @@ class Settings:
 
     @property
     def paper_mm(self) -> int:
-        return PRINTER_PROFILES[self.printer_profile][0]
+        return PROFILES[self.printer_profile].paper_mm
 
     @property
     def columns(self) -> int:
-        return PRINTER_PROFILES[self.printer_profile][1]
+        return PROFILES[self.printer_profile].columns
 
     def db_url(self) -> str:
         from .storage.db import normalise_url
@@ -121,7 +121,7 @@ _POLICY = {"window_days": number(int, ge=0, le=3650), "approval_threshold": text
 _FIELDS: dict[str, Any] = {
     "db": optional(text()),
     "printer": text(min_length=1),
-    "printer_profile": choice(*PRINTER_PROFILES),
+    "printer_profile": choice(*PROFILES),
     "printer_timeout_s": number(float, gt=0, le=120),
     "voucher_cjk": choice("gb18030", "image"),
     "cjk_font": optional(path),

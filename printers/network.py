@@ -20,6 +20,7 @@ import socket
 import time
 from dataclasses import dataclass
 
+from .profiles import DEFAULT_PROFILE
 from .targets import AGAIN, PrinterError, VoucherTarget, quiet
 
 STATUS_WAIT_S = 0.4  # how long a printer may take to answer DLE EOT before we stop asking
@@ -33,7 +34,7 @@ NO_PAPER_MASK = 0x60  # bits 5-6 of the paper sensor status: paper end
 class NetworkTarget(VoucherTarget):
     host: str
     port: int = 9100
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     @property

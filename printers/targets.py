@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .profiles import DEFAULT_PROFILE
+
 FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
          "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
 AGAIN = "then press P to print again."
@@ -82,7 +84,7 @@ class FileTarget(VoucherTarget):
 class UsbTarget(VoucherTarget):
     vendor: int
     product: int
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -119,7 +121,7 @@ class UsbTarget(VoucherTarget):
 class SerialTarget(VoucherTarget):
     device: str
     baud: int = 9600
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -150,7 +152,7 @@ class SerialTarget(VoucherTarget):
 @dataclass
 class LpTarget(VoucherTarget):
     queue: str
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -170,7 +172,7 @@ class LpTarget(VoucherTarget):
                                f"voucher: {exc}. Check it with lpstat, {AGAIN}") from exc
 
 
-def parse_target(uri: str, profile: str = "TM-T20II") -> VoucherTarget:
+def parse_target(uri: str, profile: str = DEFAULT_PROFILE) -> VoucherTarget:
     """The target for a printer URI, or ``ValueError`` naming the forms that work."""
     from .network import NetworkTarget
 

@@ -260,3 +260,22 @@ def test_settings_and_the_app_choose_one_language(monkeypatch, env, lang):
         assert load_settings(lang="en").ui_lang() == CashierApp(load_settings(lang="en")).lang
     finally:
         i18n.set_language("en")
+
+
+def test_printer_profiles_are_one_table():
+    """Settings accept the profiles of printers.profiles and size the paper from it, as the
+    print service does; no other module spells the table out."""
+    from printers.profiles import PROFILES
+    from printers.service import profile_columns
+
+    for name, profile in PROFILES.items():
+        s = load_settings(printer_profile=name)
+        assert (s.paper_mm, s.columns) == profile
+        assert profile_columns(name) == profile.columns
+    with pytest.raises(SettingsError, match="must be 'TM-T20II' or 'POS-5890'"):
+        load_settings(printer_profile="TM-X")
+    root = Path(__file__).resolve().parent.parent
+    holders = {str(p.relative_to(root)) for d in ("cashier_tui", "printers", "screens")
+               for p in (root / d).rglob("*.py") if '"POS-5890":' in p.read_text("utf-8")
+               or "'POS-5890':" in p.read_text("utf-8")}
+    assert holders == {"printers/profiles.py"}
