@@ -20,8 +20,8 @@ import socket
 import time
 from dataclasses import dataclass
 
+from .port import AGAIN, PrinterError, VoucherTarget, quiet
 from .profiles import DEFAULT_PROFILE
-from .targets import AGAIN, PrinterError, VoucherTarget, quiet
 
 STATUS_WAIT_S = 0.4  # how long a printer may take to answer DLE EOT before we stop asking
 CHUNK = 4096

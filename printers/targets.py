@@ -1,4 +1,4 @@
-"""Where vouchers go, by URI: the ``VoucherTarget`` port and its adapters.
+"""Where vouchers go, by URI: the adapters of the ``VoucherTarget`` port (:mod:`printers.port`).
 
 ``preview`` | ``file:PATH`` | ``tcp://HOST[:9100]`` | ``usb://VID:PID`` |
 ``serial:///dev/ttyUSB0?baud=9600`` | ``lp://QUEUE``
@@ -11,47 +11,17 @@ inside :meth:`send`, never at import time.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .port import AGAIN, PrinterError, VoucherTarget, quiet
 from .profiles import DEFAULT_PROFILE
 
 FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
          "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
-AGAIN = "then press P to print again."
-
-
-class PrinterError(Exception):
-    """A printing problem: ``code`` for the program, ``message`` for the cashier."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@contextlib.contextmanager
-def quiet():
-    """python-escpos print()s warnings; in a TUI they would land on the screen."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        yield
-
-
-class VoucherTarget(ABC):
-    uri: str
-
-    @abstractmethod
-    def send(self, data: bytes, timeout_s: float) -> None:
-        """Deliver one job, within ``timeout_s``, or raise :class:`PrinterError`."""
-
-    def __str__(self) -> str:
-        return self.uri
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cashier_tui.cli import CliError, _lazy
+from cashier_tui.cli_common import CliError, lazy
 from cashier_tui.storage.db import make_engine
 from tests.import_fixtures import dump, sale, write_jsonl
 
@@ -220,7 +220,7 @@ def test_help_and_import_stay_light(env, tmp_path):
 
 def test_a_missing_module_is_a_plain_error():
     with pytest.raises(CliError) as err:
-        _lazy("cashier_tui.no_such_module", "run", "serve")
+        lazy("cashier_tui.no_such_module", "run", "serve")
     assert err.value.code == 1 and "not available" in err.value.message
 
 
