@@ -221,9 +221,23 @@ def test_values_from_the_environment_are_converted(monkeypatch):
         True, False, 2.5, 7)
 
 
+def test_a_setting_is_declared_once_with_its_check():
+    """Each key is one field of Settings (or of its [policy] table) holding its default and
+    its check: nothing else lists the keys."""
+    from dataclasses import fields
+
+    from cashier_tui.settings import PolicySettings, Settings
+
+    for cls, not_keys in ((Settings, {"config_path", "config_loaded"}),
+                          (PolicySettings, {"currency"})):
+        for f in fields(cls):
+            assert (f.name in not_keys) == (not f.metadata), f.name
+            assert f.name in not_keys or callable(f.metadata.get("check")) or \
+                f.metadata.get("table") is PolicySettings, f.name
+
+
 def test_every_setting_has_a_check_and_its_default_passes_it():
-    """A new setting needs a field of Settings (its default) and an entry in _FIELDS (its
-    check); a default its own check refuses would break every start."""
+    """A default its own check refuses would break every start."""
     from dataclasses import asdict
 
     from cashier_tui.settings import _FIELDS, Settings
