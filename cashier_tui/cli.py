@@ -13,6 +13,7 @@ import sys
 from datetime import date
 
 from .cli_common import PROG, CliError, describe
+from .i18n import LANGUAGES
 
 log = logging.getLogger("cashier_tui.cli")
 
@@ -31,7 +32,7 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
     group.add_argument("--printer", metavar="URI", default=default,
                        help="preview, file:PATH, tcp://HOST[:PORT], usb://VID:PID, "
                             "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
-    group.add_argument("--lang", choices=("en", "zh"), default=default)
+    group.add_argument("--lang", choices=LANGUAGES, default=default)
     group.add_argument("--config", metavar="FILE", default=default, help="TOML settings file")
     group.add_argument("--demo", action="store_true", default=default,
                        help="training mode on a demo database")
