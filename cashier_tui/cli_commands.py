@@ -9,7 +9,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cli import MAX_SHOWN_ERRORS, PROG, CliError, _engine, _lazy, describe
+from .cli_common import MAX_SHOWN_ERRORS, PROG, CliError, describe, lazy, migrated_engine
 
 log = logging.getLogger("cashier_tui.cli")
 
@@ -17,7 +17,7 @@ log = logging.getLogger("cashier_tui.cli")
 def dispatch(args, settings) -> int:
     command = args.command
     if command is None:
-        return int(_lazy("cashier_tui.app", "run", "the till")(settings) or 0)
+        return int(lazy("cashier_tui.app", "run", "the till")(settings) or 0)
     handlers = {
         "import-sales": import_sales, "export": export, "cashier": cashier,
         "demo-receipts": demo_receipts, "print-test": print_test, "db": db_upgrade,
@@ -43,7 +43,7 @@ def import_sales(args, settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(2, f"{path}: no such file")
-    engine = _engine(settings)
+    engine = migrated_engine(settings)
     tty = sys.stderr.isatty()
 
     def show(lines: int, fraction: float) -> None:
@@ -95,7 +95,7 @@ def _output(out: str | None, fmt: str):
 def export(args, settings) -> int:
     from .export import export_refunds
 
-    engine = _engine(settings)
+    engine = migrated_engine(settings)
     try:
         with _output(args.out, args.format) as fh:
             count = export_refunds(engine, fh, args.format, args.since)
@@ -130,8 +130,8 @@ def cashier_unlock(args, settings) -> int:
     from .clock import SystemClock
     from .domain.errors import TillError, UnknownCashier
 
-    unlock = _lazy("cashier_tui.services.people", "unlock", "cashier unlock")
-    engine = _engine(settings)
+    unlock = lazy("cashier_tui.services.people", "unlock", "cashier unlock")
+    engine = migrated_engine(settings)
     try:
         was_locked = unlock(engine, args.cashier_id, SystemClock(), by=None, via="cli")
     except UnknownCashier:
@@ -152,8 +152,8 @@ def cashier_add(args, settings) -> int:
     from .clock import SystemClock
     from .domain.errors import TillError
 
-    add = _lazy("cashier_tui.services.people", "add_cashier", "cashier add")
-    engine = _engine(settings)
+    add = lazy("cashier_tui.services.people", "add_cashier", "cashier add")
+    engine = migrated_engine(settings)
     try:
         pin = _read_pin()
         view = add(engine, args.cashier_id, args.name, args.role, pin, SystemClock())
@@ -170,18 +170,18 @@ def cashier_add(args, settings) -> int:
 
 
 def demo_receipts(args, settings) -> int:
-    run = _lazy("printers.commands", "demo_receipts", "demo-receipts")
+    run = lazy("printers.commands", "demo_receipts", "demo-receipts")
     return int(run(settings, Path(args.out)))
 
 
 def print_test(args, settings) -> int:
-    return int(_lazy("printers.commands", "print_test", "print-test")(settings))
+    return int(lazy("printers.commands", "print_test", "print-test")(settings))
 
 
 def db_upgrade(args, settings) -> int:
     from .storage.migrate import HEAD
 
-    _engine(settings).dispose()
+    migrated_engine(settings).dispose()
     print(f"{settings.db_display()}: schema at revision {HEAD}")
     return 0
 
@@ -191,7 +191,7 @@ def secret_rotate(args, settings) -> int:
 
     from .services.store_keys import load_keys, rotate
 
-    engine = _engine(settings)
+    engine = migrated_engine(settings)
     try:
         load_keys(engine, legacy_file=settings.secret_path)  # an old file key is kept first
         key_id = rotate(engine, actor=None)
@@ -205,7 +205,7 @@ def secret_rotate(args, settings) -> int:
 
 
 def serve(args, settings) -> int:
-    return int(_lazy("cashier_tui.serve", "serve", "serve")(settings, args.port) or 0)
+    return int(lazy("cashier_tui.serve", "serve", "serve")(settings, args.port) or 0)
 
 
 def config(args, settings) -> int:

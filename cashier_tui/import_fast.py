@@ -16,6 +16,7 @@ from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
 from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
+from .domain.codes import RECEIPT_MAX, RECEIPT_PATTERN
 from .domain.views import PAYMENT_METHODS
 from .import_rules import MAX_QTY, STATUSES, CheckedSale, build_sale
 from .money import MAX_MINOR, MoneyError, exponent
@@ -48,7 +49,7 @@ _PAYMENT = cs.typed_dict_schema({
     "settled": _field(cs.bool_schema(strict=True), required=False),
 }, extra_behavior="forbid")
 _SALE = SchemaValidator(cs.typed_dict_schema({
-    "receipt_no": _field(_text(40, r"^[A-Z0-9-]{1,40}$")),
+    "receipt_no": _field(_text(RECEIPT_MAX, f"^{RECEIPT_PATTERN}$")),
     "sold_at": _field(_text(40)),
     "store": _field(_text(20)),
     "till": _field(_text(20)),

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from pydantic_core import to_json
 
 from .domain.cardnumbers import has_card_number, receipt_has_card_number, sku_has_card_number
+from .domain.codes import RECEIPT_RE, normalise_scan
 from .domain.views import PAYMENT_METHODS
 from .import_json import HugeNumber
 from .money import MAX_MINOR, MoneyError, exponent, plain
@@ -33,7 +33,6 @@ STATUSES = ("completed", "voided")
 MAX_QTY = 1_000_000
 
 CARD_MESSAGE = "looks like a full card number; only the last 4 digits may be stored"
-_RECEIPT = re.compile(r"[A-Z0-9-]{1,40}")
 _AMOUNT = re.compile(r"([0-9]{1,16})(?:\.([0-9]+))?")
 _RATE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,8})?")
 _LAST4 = re.compile(r"[0-9]{4}")
@@ -56,11 +55,6 @@ class CheckedSale(NamedTuple):  # a tuple: a million of them are made on an impo
     source_hash: str
     lines: tuple[tuple, ...]  # (sku, name, qty, unit_price, discount, net, tax_rate)
     payments: tuple[tuple, ...]  # (method, amount, reference, card_last4, settled)
-
-
-def canonical_receipt_no(text: str) -> str:
-    """What a scan of ``text`` becomes: trimmed, half-width, upper-case (DESIGN.md §4)."""
-    return unicodedata.normalize("NFKC", text).strip().upper()
 
 
 def _text(obj: dict, key: str, path: str, out: Problems, max_len: int,
@@ -139,18 +133,18 @@ def _unknown(obj: dict, known: frozenset[str], prefix: str, what: str, out: Prob
 def _receipt_no(obj: dict, out: Problems) -> str | None:
     value = obj.get("receipt_no")
     if type(value) is str and (receipt_has_card_number(value) or (
-            not _RECEIPT.fullmatch(value) and has_card_number(value))):
+            not RECEIPT_RE.fullmatch(value) and has_card_number(value))):
         out.append(("receipt_no", CARD_MESSAGE))
         return None
-    if type(value) is str and _RECEIPT.fullmatch(value):
+    if type(value) is str and RECEIPT_RE.fullmatch(value):
         return value
     if value is None:
         out.append(("receipt_no", "is required"))
     elif type(value) is not str:
         out.append(("receipt_no", "must be a string"))
     else:
-        fixed = canonical_receipt_no(value)
-        if _RECEIPT.fullmatch(fixed):
+        fixed = normalise_scan(value)
+        if RECEIPT_RE.fullmatch(fixed):
             out.append(("receipt_no", f'must be in canonical form "{fixed}" (upper-case, '
                                       "half-width, no spaces)"))
         else:

@@ -28,11 +28,11 @@ import hashlib
 import hmac
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cashier_tui.domain.codes import REFUND_NO_PATTERN, normalise_scan
 from cashier_tui.domain.errors import TillError
 from cashier_tui.files import private_dir
 
@@ -43,15 +43,14 @@ TEXT_PREFIX = "RF1"
 # encoded in byte mode, so this bounds it exactly.
 QR_V4_M_BYTES = 62
 
-_NO = r"[A-Z0-9](?:[A-Z0-9-]{0,38}[A-Z0-9])?"
-_REFUND_NO_RE = re.compile(rf"^{_NO}$")
+_REFUND_NO_RE = re.compile(rf"^{REFUND_NO_PATTERN}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _TEXT_RE = re.compile(
-    rf"^{TEXT_PREFIX}\.(?P<no>{_NO})\.(?P<amount>\d{{1,16}})\.(?P<cur>[A-Z]{{3}})"
+    rf"^{TEXT_PREFIX}\.(?P<no>{REFUND_NO_PATTERN})\.(?P<amount>\d{{1,16}})\.(?P<cur>[A-Z]{{3}})"
     rf"\.(?P<check>[A-Z2-7]{{{CHECK_CHARS}}})$"
 )
 _URL_RE = re.compile(
-    rf"^HTTPS?://\S*?/(?P<no>{_NO})\?A=(?P<amount>\d{{1,16}})(?P<cur>[A-Z]{{3}})"
+    rf"^HTTPS?://\S*?/(?P<no>{REFUND_NO_PATTERN})\?A=(?P<amount>\d{{1,16}})(?P<cur>[A-Z]{{3}})"
     rf"&C=(?P<check>[A-Z2-7]{{{CHECK_CHARS}}})$"
 )
 # What "looks like" a refund code: anything of either shape, valid or not, so that the lookup
@@ -130,11 +129,6 @@ def _read_secret(path: Path) -> bytes:
             "backup; refund codes printed with the old secret cannot be verified without it."
         )
     return data
-
-
-def normalise_scan(text: str) -> str:
-    """What a scanner typed, as we compare it: trimmed, half-width, upper-case."""
-    return unicodedata.normalize("NFKC", text or "").strip().upper()
 
 
 class RefundCodec:

@@ -8,41 +8,49 @@ message names the file (or variable, or flag) and key.
 
 Settings are read on every start, before the first screen is painted, so this stays light
 (DESIGN.md §10): the three sources are merged here in a few lines and each key is checked by
-:mod:`cashier_tui.settings_checks`. Through pydantic-settings this took ~90 ms, more than
-half of a bare Textual app's whole start (docs/PERFORMANCE.md).
+:mod:`cashier_tui.settings_checks`. A key is declared once, as a field of :class:`Settings`
+(or of its ``[policy]`` table) holding its default and its check. Through pydantic-settings
+this took ~90 ms, more than half of a bare Textual app's whole start (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
-import locale
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from printers.profiles import DEFAULT_PROFILE, PROFILES
+
 from .domain.policy import Policy
+from .i18n import LANGUAGES, choose_language
 from .money import MoneyError, exponent, parse_amount
-from .settings_checks import choice, flag, number, optional, path, text, texts
+from .settings_checks import Check, choice, flag, number, optional, path, text, texts
 
 APP_NAME = "cashier-tui"
 ENV_PREFIX = "CASHIER_TUI_"
 CONFIG_ENV = "CASHIER_TUI_CONFIG"
-# printer_profile -> (paper width in mm, characters per line)
-PRINTER_PROFILES = {"TM-T20II": (80, 48), "POS-5890": (58, 32)}
 
 
 class SettingsError(ValueError):
     """Settings that cannot be used; the message names where the bad value came from."""
 
 
+def checked(check: Check) -> dict[str, Check]:
+    """A field's metadata: the check of its key (a setting is declared once, with its
+    default and its check)."""
+    return {"check": check}
+
+
 @dataclass(frozen=True)
 class PolicySettings:
     """The refund policy as written in settings; ``approval_threshold`` is a decimal string."""
 
-    window_days: int = 30
-    approval_threshold: str = "500.00"
-    gateway_max_days: int = 365
-    self_approval: bool = False  # a manager may approve their own refund (recorded)
+    window_days: int = field(default=30, metadata=checked(number(int, ge=0, le=3650)))
+    approval_threshold: str = field(default="500.00", metadata=checked(text()))
+    gateway_max_days: int = field(default=365, metadata=checked(number(int, ge=0, le=36500)))
+    # a manager may approve their own refund (recorded)
+    self_approval: bool = field(default=False, metadata=checked(flag))
     currency: str = field(default="CNY", repr=False)  # the settings' currency, not a key
 
     def __call__(self) -> Policy:
@@ -55,23 +63,31 @@ class PolicySettings:
 
 @dataclass(frozen=True)
 class Settings:
-    db: str | None = None  # a path or SQLAlchemy URL; None: SQLite in the user data dir
-    printer: str = "preview"  # preview | file:PATH | tcp://HOST[:PORT] | usb://... | lp://Q
-    printer_profile: str = "TM-T20II"  # a key of PRINTER_PROFILES
-    printer_timeout_s: float = 4.0
-    voucher_cjk: str = "gb18030"  # gb18030 | image
-    cjk_font: Path | None = None
-    lang: str | None = None  # en | zh; None: from the locale
-    log_level: str = "INFO"
-    store_id: str = "S01"
-    till_id: str = "T01"
-    store_header: list[str] = field(default_factory=lambda: ["cashier-tui demo store"])
-    currency: str = "CNY"
-    refund_url_base: str | None = None
-    secret_path: Path | None = None  # None given: secret.key in the user data dir
-    policy: PolicySettings = field(default_factory=PolicySettings)
-    demo: bool = False
-    stable_ui: bool = False  # no cursor blink, no animations (snapshots, slow terminals)
+    # a path or SQLAlchemy URL; None: SQLite in the user data dir
+    db: str | None = field(default=None, metadata=checked(optional(text())))
+    # preview | file:PATH | tcp://HOST[:PORT] | usb://... | lp://Q
+    printer: str = field(default="preview", metadata=checked(text(min_length=1)))
+    printer_profile: str = field(default=DEFAULT_PROFILE, metadata=checked(choice(*PROFILES)))
+    printer_timeout_s: float = field(default=4.0, metadata=checked(number(float, gt=0, le=120)))
+    voucher_cjk: str = field(default="gb18030", metadata=checked(choice("gb18030", "image")))
+    cjk_font: Path | None = field(default=None, metadata=checked(optional(path)))
+    lang: str | None = field(default=None,  # None: from the locale
+                             metadata=checked(optional(choice(*LANGUAGES))))
+    log_level: str = field(default="INFO", metadata=checked(choice(
+        "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", upper=True)))
+    store_id: str = field(default="S01", metadata=checked(text(min_length=1, max_length=20)))
+    till_id: str = field(default="T01", metadata=checked(text(min_length=1, max_length=20)))
+    store_header: list[str] = field(default_factory=lambda: ["cashier-tui demo store"],
+                                    metadata=checked(texts))
+    currency: str = field(default="CNY", metadata=checked(text()))
+    refund_url_base: str | None = field(default=None, metadata=checked(optional(text())))
+    # None given: secret.key in the user data dir
+    secret_path: Path | None = field(default=None, metadata=checked(optional(path)))
+    policy: PolicySettings = field(default_factory=PolicySettings,
+                                   metadata={"table": PolicySettings})
+    demo: bool = field(default=False, metadata=checked(flag))
+    # no cursor blink, no animations (snapshots, slow terminals)
+    stable_ui: bool = field(default=False, metadata=checked(flag))
     config_path: Path | None = None  # the settings file read, or that would be (not a key)
     config_loaded: bool = False
 
@@ -82,11 +98,11 @@ class Settings:
 
     @property
     def paper_mm(self) -> int:
-        return PRINTER_PROFILES[self.printer_profile][0]
+        return PROFILES[self.printer_profile].paper_mm
 
     @property
     def columns(self) -> int:
-        return PRINTER_PROFILES[self.printer_profile][1]
+        return PROFILES[self.printer_profile].columns
 
     def db_url(self) -> str:
         from .storage.db import normalise_url
@@ -109,39 +125,18 @@ class Settings:
         return default_log_file()
 
     def ui_lang(self) -> str:
-        """``lang``, or the locale's language when it is Chinese, else English."""
-        if self.lang:
-            return self.lang
-        for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-            value = os.environ.get(var)
-            if value:
-                return "zh" if value.lower().startswith("zh") else "en"
-        found = locale.getlocale()[0] or ""
-        return "zh" if found.lower().startswith("zh") else "en"
+        """The language the app runs in: ``lang``, else what the locale asks for (the one
+        decision, :func:`cashier_tui.i18n.choose_language`, that the app makes too)."""
+        return choose_language(self.lang)
 
 
-# --- the checks of each key; a table is a dict of its own keys' checks ------------------
-_POLICY = {"window_days": number(int, ge=0, le=3650), "approval_threshold": text(),
-           "gateway_max_days": number(int, ge=0, le=36500), "self_approval": flag}
-_FIELDS: dict[str, Any] = {
-    "db": optional(text()),
-    "printer": text(min_length=1),
-    "printer_profile": choice(*PRINTER_PROFILES),
-    "printer_timeout_s": number(float, gt=0, le=120),
-    "voucher_cjk": choice("gb18030", "image"),
-    "cjk_font": optional(path),
-    "lang": optional(choice("en", "zh")),
-    "log_level": choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", upper=True),
-    "store_id": text(min_length=1, max_length=20),
-    "till_id": text(min_length=1, max_length=20),
-    "store_header": texts,
-    "currency": text(),
-    "refund_url_base": optional(text()),
-    "secret_path": optional(path),
-    "policy": _POLICY,
-    "demo": flag,
-    "stable_ui": flag,
-}
+# --- the checks of each key, from the fields; a table is a dict of its own keys' checks ---
+def _checks(cls: type) -> dict[str, Any]:
+    return {f.name: _checks(f.metadata["table"]) if "table" in f.metadata
+            else f.metadata["check"] for f in fields(cls) if f.metadata}
+
+
+_FIELDS: dict[str, Any] = _checks(Settings)
 _TABLES = {key for key, check in _FIELDS.items() if isinstance(check, dict)}
 _JSON_KEYS = {"store_header", *_TABLES}  # from the environment, these values are JSON
 

@@ -18,14 +18,14 @@ from pathlib import Path
 from cashier_tui.money import parse_amount
 
 from .layout import QR, Barcode, Cut, Feed, Op, Text, fit, pair, paper_money
-from .strings import method_label, t
+from .strings import LANGS, method_label, t
 
 DEMO_FILE = "demo_sales.jsonl"
 
 
 def _lang(settings) -> str:
     lang = getattr(settings, "lang", None) or "en"
-    return lang if lang in ("en", "zh") else "en"
+    return lang if lang in LANGS else "en"
 
 
 def printer_test_page(columns: int, lang: str, profile: str, cjk: str) -> list[Op]:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 from .images import barcode_image, centred, find_cjk_font, qr_image, text_line_image
 from .layout import QR, Barcode, Cut, DrawerKick, Feed, Op, Text
+from .profiles import DEFAULT_PROFILE
 
 FS_CHINESE_ON = b"\x1c&"  # FS &: select Kanji (Chinese) character mode
 FS_CHINESE_OFF = b"\x1c."  # FS .: cancel Kanji character mode
@@ -70,7 +71,7 @@ def media_pixels(printer) -> int:
     return int(pixels) if str(pixels).isdigit() else 576
 
 
-def render_escpos(ops: Iterable[Op], *, profile: str = "TM-T20II", columns: int = 48,
+def render_escpos(ops: Iterable[Op], *, profile: str = DEFAULT_PROFILE, columns: int = 48,
                   cjk: str = "gb18030", cjk_font: str | None = None) -> bytes:
     """The ESC/POS bytes of a document. Raises ``CJKFontMissing`` in image mode with no font."""
     if cjk not in CJK_MODES:

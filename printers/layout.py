@@ -25,7 +25,6 @@ from cashier_tui.money import plain
 from .strings import method_label, reason_label, t
 
 Align = Literal["left", "center", "right"]
-PROFILE_COLUMNS = {"TM-T20II": 48, "POS-5890": 32}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ import socket
 import time
 from dataclasses import dataclass
 
-from .targets import AGAIN, PrinterError, VoucherTarget, quiet
+from .port import AGAIN, PrinterError, VoucherTarget, quiet
+from .profiles import DEFAULT_PROFILE
 
 STATUS_WAIT_S = 0.4  # how long a printer may take to answer DLE EOT before we stop asking
 CHUNK = 4096
@@ -33,7 +34,7 @@ NO_PAPER_MASK = 0x60  # bits 5-6 of the paper sensor status: paper end
 class NetworkTarget(VoucherTarget):
     host: str
     port: int = 9100
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     @property

@@ -20,8 +20,9 @@ from datetime import tzinfo
 from cashier_tui.domain.views import RefundView
 from cashier_tui.qrpayload import RefundCodec
 
-from .layout import PROFILE_COLUMNS, Op, VoucherContext, build_voucher, voucher_job
+from .layout import Op, VoucherContext, build_voucher, voucher_job
 from .preview import render_preview
+from .profiles import DEFAULT_PROFILE, PROFILES
 from .targets import PreviewTarget, PrinterError, VoucherTarget, parse_target
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ class PrintResult:
 
 def profile_columns(profile: str) -> int:
     """Font A columns of a printer profile (48 for 80 mm paper, 32 for 58 mm)."""
-    if profile in PROFILE_COLUMNS:
-        return PROFILE_COLUMNS[profile]
+    if profile in PROFILES:
+        return PROFILES[profile].columns
     from .escpos_render import open_dummy
 
     columns = open_dummy(profile).profile.profile_data["fonts"]["0"]["columns"]
@@ -59,7 +60,7 @@ def codec_from_settings(settings) -> RefundCodec | None:
 
 
 class PrintService:
-    def __init__(self, uri: str = "preview", profile: str = "TM-T20II", timeout_s: float = 4.0,
+    def __init__(self, uri: str = "preview", profile: str = DEFAULT_PROFILE, timeout_s: float = 4.0,
                  store_header: Sequence[str] = (), voucher_cjk: str = "gb18030",
                  cjk_font: str | None = None, codec: RefundCodec | None = None,
                  training: bool = False) -> None:
@@ -84,7 +85,7 @@ class PrintService:
         if codec is None and sign:
             codec = codec_from_settings(settings)
         return cls(getattr(settings, "printer", None) or "preview",
-                   profile=getattr(settings, "printer_profile", None) or "TM-T20II",
+                   profile=getattr(settings, "printer_profile", None) or DEFAULT_PROFILE,
                    timeout_s=getattr(settings, "printer_timeout_s", None) or 4.0,
                    store_header=getattr(settings, "store_header", None) or (),
                    voucher_cjk=getattr(settings, "voucher_cjk", None) or "gb18030",

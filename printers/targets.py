@@ -1,4 +1,4 @@
-"""Where vouchers go, by URI: the ``VoucherTarget`` port and its adapters.
+"""Where vouchers go, by URI: the adapters of the ``VoucherTarget`` port (:mod:`printers.port`).
 
 ``preview`` | ``file:PATH`` | ``tcp://HOST[:9100]`` | ``usb://VID:PID`` |
 ``serial:///dev/ttyUSB0?baud=9600`` | ``lp://QUEUE``
@@ -11,45 +11,17 @@ inside :meth:`send`, never at import time.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .port import AGAIN, PrinterError, VoucherTarget, quiet
+from .profiles import DEFAULT_PROFILE
+
 FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
          "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
-AGAIN = "then press P to print again."
-
-
-class PrinterError(Exception):
-    """A printing problem: ``code`` for the program, ``message`` for the cashier."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@contextlib.contextmanager
-def quiet():
-    """python-escpos print()s warnings; in a TUI they would land on the screen."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        yield
-
-
-class VoucherTarget(ABC):
-    uri: str
-
-    @abstractmethod
-    def send(self, data: bytes, timeout_s: float) -> None:
-        """Deliver one job, within ``timeout_s``, or raise :class:`PrinterError`."""
-
-    def __str__(self) -> str:
-        return self.uri
 
 
 @dataclass
@@ -82,7 +54,7 @@ class FileTarget(VoucherTarget):
 class UsbTarget(VoucherTarget):
     vendor: int
     product: int
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -119,7 +91,7 @@ class UsbTarget(VoucherTarget):
 class SerialTarget(VoucherTarget):
     device: str
     baud: int = 9600
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -150,7 +122,7 @@ class SerialTarget(VoucherTarget):
 @dataclass
 class LpTarget(VoucherTarget):
     queue: str
-    profile: str = "TM-T20II"
+    profile: str = DEFAULT_PROFILE
     uri: str = ""
 
     def send(self, data: bytes, timeout_s: float) -> None:
@@ -170,7 +142,7 @@ class LpTarget(VoucherTarget):
                                f"voucher: {exc}. Check it with lpstat, {AGAIN}") from exc
 
 
-def parse_target(uri: str, profile: str = "TM-T20II") -> VoucherTarget:
+def parse_target(uri: str, profile: str = DEFAULT_PROFILE) -> VoucherTarget:
     """The target for a printer URI, or ``ValueError`` naming the forms that work."""
     from .network import NetworkTarget
 

@@ -17,4 +17,14 @@ def engine(tmp_path: Path):
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """The UI language is one per process (i18n.set_language): an app a test built in
+    Chinese must not leave the next test's messages in Chinese."""
+    yield
+    from cashier_tui.i18n import set_language
+
+    set_language("en")
+
+
 pytest_plugins = ["tests.pg"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cashier_tui.cli import CliError, _lazy
+from cashier_tui.cli_common import CliError, lazy
 from cashier_tui.storage.db import make_engine
 from tests.import_fixtures import dump, sale, write_jsonl
 
@@ -63,6 +63,18 @@ def test_config_command(cli, tmp_path):
     assert f"database:      sqlite:///{cli.db}" in done.stdout
     assert "printer:       tcp://10.1.2.3:9100 (TM-T20II)" in done.stdout
     assert str(tmp_path / "state" / "cashier-tui" / "log" / "cashier-tui.log") in done.stdout
+
+
+def test_config_names_the_language_the_app_runs_in(cli, env):
+    """LANGUAGE comes before LANG (as gettext reads them): the app runs in Chinese, so
+    ``config`` must not say English."""
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
+    env.update(LANGUAGE="zh_CN", LANG="en_US.UTF-8")
+    done = cli("config")
+    assert done.returncode == 0 and "language:      zh\n" in done.stdout
+    done = cli("--lang", "en", "config")
+    assert "language:      en\n" in done.stdout
 
 
 def test_import_sales_ok_then_unchanged(cli, tmp_path):
@@ -208,7 +220,7 @@ def test_help_and_import_stay_light(env, tmp_path):
 
 def test_a_missing_module_is_a_plain_error():
     with pytest.raises(CliError) as err:
-        _lazy("cashier_tui.no_such_module", "run", "serve")
+        lazy("cashier_tui.no_such_module", "run", "serve")
     assert err.value.code == 1 and "not available" in err.value.message
 
 

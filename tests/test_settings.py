@@ -221,9 +221,23 @@ def test_values_from_the_environment_are_converted(monkeypatch):
         True, False, 2.5, 7)
 
 
+def test_a_setting_is_declared_once_with_its_check():
+    """Each key is one field of Settings (or of its [policy] table) holding its default and
+    its check: nothing else lists the keys."""
+    from dataclasses import fields
+
+    from cashier_tui.settings import PolicySettings, Settings
+
+    for cls, not_keys in ((Settings, {"config_path", "config_loaded"}),
+                          (PolicySettings, {"currency"})):
+        for f in fields(cls):
+            assert (f.name in not_keys) == (not f.metadata), f.name
+            assert f.name in not_keys or callable(f.metadata.get("check")) or \
+                f.metadata.get("table") is PolicySettings, f.name
+
+
 def test_every_setting_has_a_check_and_its_default_passes_it():
-    """A new setting needs a field of Settings (its default) and an entry in _FIELDS (its
-    check); a default its own check refuses would break every start."""
+    """A default its own check refuses would break every start."""
     from dataclasses import asdict
 
     from cashier_tui.settings import _FIELDS, Settings
@@ -237,3 +251,45 @@ def test_every_setting_has_a_check_and_its_default_passes_it():
     assert set(policy) == set(_FIELDS["policy"])
     for key, value in policy.items():
         assert _FIELDS["policy"][key](value) == value, key
+
+
+@pytest.mark.parametrize(("env", "lang"), [
+    ({"LANGUAGE": "zh_CN", "LANG": "en_US.UTF-8"}, "zh"),  # config said en, the app ran zh
+    ({"LANGUAGE": "fr:zh_CN", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LANGUAGE": "en", "LC_ALL": "zh_CN.UTF-8"}, "en"),
+    ({"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    ({"LANG": "C.UTF-8"}, "en"),
+])
+def test_settings_and_the_app_choose_one_language(monkeypatch, env, lang):
+    from cashier_tui import i18n
+    from cashier_tui.app import CashierApp
+
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "CASHIER_TUI_LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    settings = load_settings()
+    try:
+        assert settings.ui_lang() == CashierApp(settings).lang == lang
+        assert load_settings(lang="en").ui_lang() == CashierApp(load_settings(lang="en")).lang
+    finally:
+        i18n.set_language("en")
+
+
+def test_printer_profiles_are_one_table():
+    """Settings accept the profiles of printers.profiles and size the paper from it, as the
+    print service does; no other module spells the table out."""
+    from printers.profiles import PROFILES
+    from printers.service import profile_columns
+
+    for name, profile in PROFILES.items():
+        s = load_settings(printer_profile=name)
+        assert (s.paper_mm, s.columns) == profile
+        assert profile_columns(name) == profile.columns
+    with pytest.raises(SettingsError, match="must be 'TM-T20II' or 'POS-5890'"):
+        load_settings(printer_profile="TM-X")
+    root = Path(__file__).resolve().parent.parent
+    holders = {str(p.relative_to(root)) for d in ("cashier_tui", "printers", "screens")
+               for p in (root / d).rglob("*.py") if '"POS-5890":' in p.read_text("utf-8")
+               or "'POS-5890':" in p.read_text("utf-8")}
+    assert holders == {"printers/profiles.py"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -17,8 +16,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Row, bindparam
 from sqlmodel import Session, col, select
 
+from ..domain.codes import check_receipt_no, normalise_scan
 from ..domain.errors import (
-    NotAReceipt,
     RefundCodeMismatch,
     RefundNotFound,
     SaleNotFound,
@@ -40,25 +39,7 @@ from .common import from_db, local_day
 if TYPE_CHECKING:  # the commit's raw transaction, read through like a Connection
     from ..storage.prepared import RawTx
 
-RECEIPT_RE = re.compile(r"^[A-Z0-9-]{1,40}$")
 _LAST4_RE = re.compile(r"^[0-9]{4}$")
-
-
-def normalise_scan(text: str) -> str:
-    """What a scanner or a cashier typed, as a receipt number: trim, NFKC, upper-case."""
-    return unicodedata.normalize("NFKC", text or "").strip().upper()
-
-
-def check_receipt_no(text: str) -> str:
-    code = normalise_scan(text)
-    if not code:
-        raise NotAReceipt("Scan the barcode on the receipt or type its number.")
-    if not RECEIPT_RE.match(code):
-        shown = code if len(code) <= 40 else code[:37] + "..."
-        raise NotAReceipt(f"'{shown}' is not a receipt number: a receipt number has up to "
-                          "40 letters, digits and '-'. Scan the barcode on the receipt.",
-                          text=shown)
-    return code
 
 
 # --- views ------------------------------------------------------------------------------
@@ -265,9 +246,8 @@ def _minor(value: object, currency: str) -> int | None:
 def lookup(session: Session, code: str, now: datetime, policy: Policy, store: str,
            codec: object | None = None) -> SaleView | RefundView:
     """A scan: a refund QR, a receipt number or a refund number, in that order."""
-    raw = unicodedata.normalize("NFKC", code or "").strip()
-    if codec is not None and raw and codec.looks_like(raw):
-        claim = codec.decode(raw)  # raises InvalidRefundCode for a forged or altered code
+    if codec is not None and codec.looks_like(code):  # the codec normalises the scan
+        claim = codec.decode(code)  # raises InvalidRefundCode for a forged or altered code
         view = get_refund(session, claim.refund_no, store)
         if claim.currency != view.currency or _minor(claim.amount, view.currency) != view.amount:
             raise RefundCodeMismatch(
