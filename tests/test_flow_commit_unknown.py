@@ -133,7 +133,7 @@ async def test_a_refund_not_saved_says_so_and_is_made_once_with_the_same_key(
                 await pilot.press("y")
             await settle(pilot)
             assert isinstance(app.screen, DoneScreen)
-            assert rig.till.find_by_request_key(first_key).refund_no == \
+            assert rig.till.find_by_request_key(first_key, FULL).refund_no == \
                 app.screen.refund.refund_no
     finally:
         fault.remove()
