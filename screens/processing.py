@@ -196,9 +196,10 @@ class ProcessingScreen(TillScreen):
                                   "not refund it again another way."))
                 return
             if isinstance(message.error, OutcomeUnknown):
-                self.show_error(_("The retry may have been saved; the till could not check "
-                                  "yet. Press R to check again: it is never sent twice. Do "
-                                  "not refund it again another way."))
+                self.show_error(_("Lost contact with the database: the last step may have "
+                                  "been saved; the till could not check yet. Press R to "
+                                  "check again: the refund is never sent twice. Do not "
+                                  "refund it again another way."))
                 return
             self.show_error(error_text(message.error, self.lang, currency=self.sale.currency)
                             + "  " + _("Esc goes back."))

@@ -138,3 +138,80 @@ async def test_a_refund_not_saved_says_so_and_is_made_once_with_the_same_key(
     finally:
         fault.remove()
     assert refunds_of(rig) == 1 and len(rig.gateway.ledger()) == 1
+
+
+async def test_an_edited_request_gets_a_new_key(rig_factory) -> None:
+    """Before: the details screen kept its first key whatever was edited after Esc, so a
+    changed refund repeated with it returned the first refund as if it were the new one.
+    (An unchanged repeat keeps its key: the "confirm" case above.)"""
+    from cashier_tui.storage.db import read_tx
+    from cashier_tui.storage.models import Refund
+
+    rig = rig_factory()
+    app = rig.app
+    fault = LostReply(rig.till.engine, store=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_full_refund(pilot)
+            assert isinstance(app.screen, ProcessingScreen)
+            first_key = app.screen.request.request_key
+            await pilot.press("escape")
+            await settle(pilot)
+            app.screen.query_one("#note").focus()
+            await pilot.press(*"box torn", "enter")
+            await settle(pilot)
+            await pilot.press("y")
+            await settle(pilot)
+            assert isinstance(app.screen, DoneScreen)
+            done = app.screen.refund
+    finally:
+        fault.remove()
+    with read_tx(rig.till.engine) as session:
+        key = session.connection().execute(select(Refund.request_key).where(
+            Refund.refund_no == done.refund_no)).scalar()
+    assert first_key and key != first_key
+    assert done.note == "box torn" and refunds_of(rig) == 1
+
+
+@pytest.mark.parametrize("store", [True, False])
+async def test_a_lost_reply_to_r_on_a_declined_refund_is_checked(rig_factory, monkeypatch,
+                                                                 store) -> None:
+    """attack-e D2 on the screen. Before: "The database is busy or cannot be reached.
+    Nothing was changed: try again" while the leg was already pending (the sweep then sent
+    it, and the cashier had refunded the rest in cash). Now: "may have been saved;
+    checking", the refund read under its sale's lock, sent on if the retry was stored, or
+    "not retried" said plainly (and R then retries it)."""
+    rig = rig_factory()
+    app = rig.app
+    engine = rig.till.engine
+    commit, armed = engine.dialect.do_commit, []
+
+    def lose(dbapi_conn):
+        if armed:
+            armed.clear()
+            (dbapi_conn.commit if store else dbapi_conn.rollback)()
+            raise sqlite3.OperationalError("disk I/O error")
+        commit(dbapi_conn)
+
+    monkeypatch.setattr(engine.dialect, "do_commit", lose)
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await ui.confirm_full_refund(pilot, ui.DECLINE)
+        assert isinstance(app.screen, ProcessingScreen)
+        assert app.screen.refund.status == "failed"
+        armed.append(True)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not armed and any(isinstance(m, ProcessingScreen.Checking) for m in seen)
+        if not store:
+            assert isinstance(app.screen, ProcessingScreen)
+            text = said(app)
+            assert text == ("The retry was not saved: nothing was retried and nothing was "
+                            "sent. Press R to try again.")
+            assert rig.till.get_refund(app.screen.refund.refund_no).status == "failed"
+            await pilot.press("r")
+            await settle(pilot)
+        assert isinstance(app.screen, DoneScreen)
+        assert app.screen.refund.status == "completed"
+    ledger = rig.gateway.ledger()
+    assert len(ledger) == 1 and ledger[0].attempts == 2  # declined once, then refunded once

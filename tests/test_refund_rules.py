@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from cashier_tui.domain.errors import ApprovalRequired, NoSuchCashier, RefundRejected
 from cashier_tui.domain.views import (
@@ -17,7 +18,6 @@ from cashier_tui.domain.views import (
 from cashier_tui.storage.db import make_engine, write_tx
 from cashier_tui.storage.migrate import upgrade
 from cashier_tui.storage.models import Cashier, Refund, RefundLeg
-from sqlmodel import select
 from tests.engine_fixtures import (  # noqa: F401 - fixtures
     MANAGER_PIN,
     NOW,

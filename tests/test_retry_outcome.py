@@ -77,7 +77,7 @@ def test_sqlite_a_lost_reply_to_the_retry_is_not_nothing_changed(engine, monkeyp
     """SQLite: the retry's COMMIT fails like a broken disk (after storing, or not): unknown.
     A COMMIT refused while the transaction is still open stored nothing: that stays busy."""
     till = make_till(engine, SimulatedGateway())
-    receipt, reference, refund = declined(till, engine)
+    _receipt, reference, refund = declined(till, engine)
     dialect, commit = engine.dialect, engine.dialect.do_commit
     armed = [True]
 

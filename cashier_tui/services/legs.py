@@ -73,7 +73,8 @@ def _needs_approval(refund_no: str) -> RefundRejected:
     return RefundRejected((Problem(
         "retry_needs_approval", f"Refund {refund_no} was not retried: with the sale's other "
         "refunds of today it is over the amount a manager must approve, and it has no "
-        "approval. Leave it (Esc) and start a new refund for what is left, with a manager."),))
+        "approval. Leave it (Esc) and start a new refund for what is left, with a manager.",
+        params={"refund_no": refund_no}),))
 
 
 def move_lines(session: Session, refund: Refund, before: str, after: str) -> None:

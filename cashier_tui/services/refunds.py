@@ -84,7 +84,8 @@ _EARLIER_TODAY = (
                _tender.c.refunded + _tender.c.in_flight + _leg.c.amount <= _tender.c.amount)))
 _KEY = bindparam("request_key")
 # Read under the lock in one statement: the refund already stored under this request key
-# (a repeat of the same commit) and its sale, whether the cashier is on the staff list, and the above.
+# (a repeat of the same commit) and its sale, whether the cashier is on the staff list, and
+# the above.
 _CHECKS = select(
     select(_refund.c.refund_no).where(_refund.c.request_key == _KEY)
     .correlate(None).scalar_subquery(),
@@ -167,7 +168,8 @@ def find_by_request_key(engine: Engine, receipt_no: str, request_key: str,
     StoreUnavailable-style errors (via the facade) when the lock cannot be had in time."""
     receipt_no = sales.check_receipt_no(receipt_no)
     with write_tx(engine) as session:
-        if session.connection().execute(_LOCK_SALE, {"receipt_no": receipt_no}).first() is None:
+        locked = session.connection().execute(_LOCK_SALE, {"receipt_no": receipt_no}).first()
+        if locked is None:
             raise sales.sale_not_found(receipt_no)
         return sales.refund_by_request_key(session, request_key, store)
 

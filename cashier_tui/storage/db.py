@@ -8,6 +8,7 @@ the sale row with ``SELECT ... FOR UPDATE`` (see ``lock_sale``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,10 +140,8 @@ def write_tx(engine: Engine) -> Iterator[Session]:
 
 
 def _roll_back(dbapi_conn) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the COMMIT's own error is the one to raise
         dbapi_conn.rollback()
-    except Exception:  # noqa: BLE001 - the COMMIT's own error is the one to raise
-        pass
 
 
 @contextmanager
