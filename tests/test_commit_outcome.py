@@ -283,3 +283,38 @@ def test_a_request_key_of_another_sale_is_refused(engine):
         till.commit(RefundRequest(other, "full", reason="defective", request_key=key), "C001")
     assert made.refund_no in err.value.message and "nothing was changed" in err.value.message
     assert refunds_of(engine) == 1 and totals(engine, other)["sale"] == (0, 0)
+
+
+@pytest.mark.postgres
+def test_a_transaction_orphaned_at_commit_is_ended_by_the_server(pg_server, monkeypatch):
+    """The COMMIT never reaches the server (client cut, server connection alive): the
+    server's idle-in-transaction timeout ends the orphan and frees the sale, and "not
+    stored" is then the final answer. Before: no timeout on the till's connections, and
+    even with one, psycopg's pipelined ``executemany`` (the commit's last statement) left
+    the server's timer unarmed: the orphan held the sale's lock until its connection died
+    (attack-e attack9: R and another till blocked > 15 s)."""
+    import time
+
+    from cashier_tui.storage import db
+
+    monkeypatch.setattr(db, "PG_IDLE_IN_TRANSACTION_MS", 1500)  # 30 s in service
+    pg_server.create_database("commit_orphan")
+    proxy = CommitProxy(pg_server.host, pg_server.port)
+    engine = make_engine(proxy.url("commit_orphan"))
+    upgrade(engine)
+    till = make_till(engine)
+    try:
+        receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+        request = RefundRequest(receipt, "full", reason="defective",
+                                request_key=till.request_key())
+        proxy.arm("delay", 60.0)  # never, within this test
+        with pytest.raises(OutcomeUnknown):
+            till.commit(request, "C001")
+        started = time.monotonic()
+        assert till.find_by_request_key(request.request_key, receipt) is None
+        assert time.monotonic() - started < 4.5  # the orphan ended after 1.5 s idle
+        assert till.commit(request, "C001").receipt_no == receipt
+        assert refunds_of(engine) == 1
+    finally:
+        engine.dispose()
+        proxy.close()

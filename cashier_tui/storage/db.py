@@ -93,7 +93,10 @@ def make_engine(db: str | os.PathLike[str] | None = None, *, echo: bool = False)
             url, echo=echo, pool_pre_ping=True,
             connect_args={"connect_timeout": 5, "options": (
                 f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} "
-                f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS}")},
+                f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS} "
+                # a till gone from the network: the server notices within about a minute
+                "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 "
+                "-c tcp_keepalives_count=3")},
         )
     return engine
 

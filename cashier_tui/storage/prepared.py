@@ -145,6 +145,12 @@ class RawTx:
         self._prepared = _CACHE.setdefault(self.dialect.name, {})
         # The engine's statement listeners, as the transaction starts.
         self._hooks = tuple(engine.dispatch.before_cursor_execute)
+        # psycopg runs ``executemany`` in pipeline mode, after which the server reads the
+        # next message without its idle-in-transaction timer (psycopg 3.3, PostgreSQL 15):
+        # a transaction whose COMMIT was lost on the way then held the sale's lock for as
+        # long as its connection looked alive. One ``execute`` per row (a few rows) keeps
+        # ``idle_in_transaction_session_timeout`` (``storage.db``) in force.
+        self._pipelined = self.dialect.name == "postgresql"
 
     def execute(self, stmt: Executable, params: Params | Sequence[Params] | None = None
                 ) -> list[tuple]:
@@ -157,6 +163,10 @@ class RawTx:
         try:
             for hook in self._hooks:  # each returns both (SQLAlchemy wraps plain listeners)
                 sql, args = hook(None, cur, sql, args, None, many)
+            if many and self._pipelined:
+                for one in args:
+                    cur.execute(sql, one)
+                return []
             if many:
                 cur.executemany(sql, args)
                 return []
