@@ -11,6 +11,7 @@ repeat of the same request (same key) returns the first refund instead of making
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select
@@ -36,6 +37,20 @@ def assert_unknown(err: OutcomeUnknown, key: str) -> None:
     assert "the refund may have been saved; checking" in err.message
     assert "nothing was changed" not in err.message.lower()
     assert err.params["request_key"] == key
+
+
+@contextmanager
+def proxied(pg_server, name: str, gateway=None):
+    """A fresh PostgreSQL database behind a ``CommitProxy``: (proxy, engine, till)."""
+    pg_server.create_database(name)
+    proxy = CommitProxy(pg_server.host, pg_server.port)
+    engine = make_engine(proxy.url(name))
+    upgrade(engine)
+    try:
+        yield proxy, engine, make_till(engine, gateway)
+    finally:
+        engine.dispose()
+        proxy.close()
 
 
 def proxy_run(pg_server, name: str, rounds: int) -> dict:
@@ -201,12 +216,7 @@ def test_the_look_up_waits_for_a_commit_the_server_finishes_late(pg_server):
 
     from cashier_tui.domain.errors import StoreUnavailable
 
-    pg_server.create_database("commit_late")
-    proxy = CommitProxy(pg_server.host, pg_server.port)
-    engine = make_engine(proxy.url("commit_late"))
-    upgrade(engine)
-    till = make_till(engine)
-    try:
+    with proxied(pg_server, "commit_late") as (proxy, engine, till):
         for n, delay in enumerate((1.5, 7.0)):  # within the 5 s lock timeout, then beyond
             receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)],
                                 receipt_no=f"S01-T02-20261120-{n:04d}")
@@ -234,9 +244,6 @@ def test_the_look_up_waits_for_a_commit_the_server_finishes_late(pg_server):
             assert conn.exec_driver_sql(
                 "SHOW idle_in_transaction_session_timeout").scalar() == "30s"
             assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
-    finally:
-        engine.dispose()
-        proxy.close()
 
 
 def test_sqlite_the_look_up_waits_for_a_commit_still_running(engine):
@@ -298,12 +305,7 @@ def test_a_transaction_orphaned_at_commit_is_ended_by_the_server(pg_server, monk
     from cashier_tui.storage import db
 
     monkeypatch.setattr(db, "PG_IDLE_IN_TRANSACTION_MS", 1500)  # 30 s in service
-    pg_server.create_database("commit_orphan")
-    proxy = CommitProxy(pg_server.host, pg_server.port)
-    engine = make_engine(proxy.url("commit_orphan"))
-    upgrade(engine)
-    till = make_till(engine)
-    try:
+    with proxied(pg_server, "commit_orphan") as (proxy, engine, till):
         receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
         request = RefundRequest(receipt, "full", reason="defective",
                                 request_key=till.request_key())
@@ -315,6 +317,3 @@ def test_a_transaction_orphaned_at_commit_is_ended_by_the_server(pg_server, monk
         assert time.monotonic() - started < 4.5  # the orphan ended after 1.5 s idle
         assert till.commit(request, "C001").receipt_no == receipt
         assert refunds_of(engine) == 1
-    finally:
-        engine.dispose()
-        proxy.close()
