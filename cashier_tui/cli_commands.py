@@ -130,6 +130,9 @@ def cashier_unlock(args, settings) -> int:
     from .clock import SystemClock
     from .domain.errors import TillError, UnknownCashier
 
+    if not args.cashier_id.strip():
+        raise CliError(2, "no cashier id given: type the id of the account to unlock, e.g. "
+                       "`cashier-tui cashier unlock C001`; nothing was changed")
     unlock = lazy("cashier_tui.services.people", "unlock", "cashier unlock")
     engine = migrated_engine(settings)
     try:

@@ -48,7 +48,10 @@ class DetailsScreen(TillScreen):
         self._tried = False  # Enter was pressed once: show every field's problem
         self._touched: set[str] = set()  # fields the cashier changed: show their problems
         self._ready = False
-        self.request_key: str | None = None  # made at the first confirm, kept after it
+        # The request key of the last confirm and the request it was made for: kept for an
+        # unchanged repeat, a new one as soon as the request differs.
+        self.request_key: str | None = None
+        self._keyed: RefundRequest | None = None
 
     def body(self) -> Iterable[Widget]:
         cash_only = self.sale.age_days > self.till.policy.gateway_max_days
@@ -211,10 +214,13 @@ class DetailsScreen(TillScreen):
             if yes:
                 from .processing import ProcessingScreen
 
-                # One key for every commit from this screen: after a lost reply, a second
-                # confirm finds the refund the first one may have stored.
-                if self.request_key is None:
+                # One key for every commit of the same request: after a lost reply, a second
+                # confirm finds the refund the first one may have stored. A changed request
+                # (edited after Esc) is another refund attempt: a new key, else the repeat
+                # would return the first refund as if it were this one.
+                if self.request_key is None or self._keyed != self.request:
                     self.request_key = self.till.request_key()
+                    self._keyed = self.request
                 request = replace(self.request, request_key=self.request_key)
                 self.app.push_screen(ProcessingScreen(self.sale, request, approval))
 

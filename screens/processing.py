@@ -8,6 +8,13 @@ The commit carries the request key of this attempt (made by the details screen, 
 every repeat). When the reply to the commit is lost the screen says the refund may have
 been saved, looks it up by that key and goes on with it, or says plainly it was not saved;
 R commits again with the same key, which finds the first refund rather than making another.
+The look-up takes the sale's lock first (``Till.find_by_request_key``): "not saved" is said
+only once a commit the server may still be finishing has ended.
+
+The same for R on a declined refund: when the reply to the retry's COMMIT is lost, the
+screen says it may have been saved, re-reads the refund under the sale's lock
+(``Till.check_refund``) and goes on sending it when its legs are back in flight, or says
+plainly that it was not retried.
 """
 
 from __future__ import annotations
@@ -55,9 +62,10 @@ class ProcessingScreen(TillScreen):
             self.refund = refund
 
     class Finished(Message):
-        def __init__(self, refund: RefundView | None, error: BaseException | None) -> None:
+        def __init__(self, refund: RefundView | None, error: BaseException | None,
+                     not_retried: bool = False) -> None:
             super().__init__()
-            self.refund, self.error = refund, error
+            self.refund, self.error, self.not_retried = refund, error, not_retried
 
     def __init__(self, sale: SaleView, request: RefundRequest,
                  approval: Approval | None) -> None:
@@ -107,12 +115,35 @@ class ProcessingScreen(TillScreen):
                     post(self.Finished(None, None))
                     return
                 post(self.Committed(refund))
-            call = self.till.retry if retry else self.till.process
-            refund = call(refund.refund_no, progress=lambda s, d: post(self.Step(s, d)))
+            progress = lambda s, d: post(self.Step(s, d))  # noqa: E731
+            if not retry:
+                refund = self.till.process(refund.refund_no, progress=progress)
+            else:
+                refund, retried = self.retry(refund, progress)
+                if not retried:
+                    post(self.Finished(refund, None, not_retried=True))
+                    return
         except Exception as exc:
             post(self.Finished(None, exc))
         else:
             post(self.Finished(refund, None))
+
+    def retry(self, refund: RefundView, progress) -> tuple[RefundView, bool]:
+        """R on a saved refund: the refund after it, and whether it was retried. After a
+        lost reply to the retry's COMMIT, the refund is read under its sale's lock and sent
+        on when its legs are back in flight (else: not retried). Raises OutcomeUnknown when
+        the database cannot be asked yet."""
+        try:
+            return self.till.retry(refund.refund_no, progress=progress), True
+        except OutcomeUnknown as lost:
+            self.post_message(self.Checking())
+            try:
+                now = self.till.check_refund(refund.refund_no)
+            except TillError:
+                raise lost from None
+        if now.final:
+            return now, False
+        return self.till.process(now.refund_no, progress=progress), True
 
     def commit(self, cashier: str) -> RefundView | None:
         """Commit (a repeat of this request finds its refund); after a lost reply, the
@@ -123,7 +154,8 @@ class ProcessingScreen(TillScreen):
         except OutcomeUnknown as lost:
             self.post_message(self.Checking())
             try:
-                return self.till.find_by_request_key(self.request.request_key or "")
+                return self.till.find_by_request_key(self.request.request_key or "",
+                                                     self.request.receipt_no)
             except TillError:
                 raise lost from None
 
@@ -141,7 +173,9 @@ class ProcessingScreen(TillScreen):
         self.draw_steps()
 
     def on_processing_screen_checking(self, message: Checking) -> None:
-        self.show_error(error_text(OutcomeUnknown(""), self.lang))
+        self.show_error(error_text(OutcomeUnknown(""), self.lang) if self.refund is None
+                        else _("Lost contact with the database while saving the retry: it "
+                               "may have been saved; checking."))
 
     def on_processing_screen_committed(self, message: Committed) -> None:
         self.unsure = None
@@ -161,6 +195,12 @@ class ProcessingScreen(TillScreen):
                                   "yet. Press R to check again: it is never made twice. Do "
                                   "not refund it again another way."))
                 return
+            if isinstance(message.error, OutcomeUnknown):
+                self.show_error(_("Lost contact with the database: the last step may have "
+                                  "been saved; the till could not check yet. Press R to "
+                                  "check again: the refund is never sent twice. Do not "
+                                  "refund it again another way."))
+                return
             self.show_error(error_text(message.error, self.lang, currency=self.sale.currency)
                             + "  " + _("Esc goes back."))
             return
@@ -178,6 +218,9 @@ class ProcessingScreen(TillScreen):
         self.draw_steps()
         self.query_one("#account", Note).update(
             legs_account(refund, self.money) + "\n\n" + next_steps(refund, self.lang))
+        if message.not_retried:
+            self.show_error(_("The retry was not saved: nothing was retried and nothing was "
+                              "sent. Press R to try again."))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.running:

@@ -100,6 +100,10 @@ PROBLEMS = {
     "payout_invalid": N_("Choose how the money goes back."),
     "too_old_for_gateway": N_("Sold {age_days} days ago: the provider refuses refunds after "
                               "{max_days} days. Pay back in cash, with a manager's approval."),
+    "retry_needs_approval": N_("Refund {refund_no} was not retried: with the sale's other "
+                               "refunds of today it is over the amount a manager must "
+                               "approve, and it has no approval. Leave it (Esc) and start a "
+                               "new refund for what is left, with a manager."),
 }
 MONEY_PARAMS = {"amount_over": ("max",)}
 

@@ -6,7 +6,11 @@ sends (psycopg's ``commit()`` is a simple-protocol ``Query`` message) is
 * ``withhold``: passed to the server, whose answer is awaited and thrown away, and the
   client's socket is closed: the transaction is stored, the till never hears so;
 * ``drop``: never passed; the client's socket is closed: nothing is stored, and the till
-  cannot tell that from the case above either.
+  cannot tell that from the case above either;
+* ``delay``: the client's socket is closed at once, the server's connection stays open (idle
+  in transaction, holding its locks) and the COMMIT reaches the server ``delay`` seconds
+  later (a network break while the server is still committing); ``delayed`` is set once
+  the server has answered it.
 
 The arming is used up by one COMMIT; ``trips`` counts them.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 
 _COMMIT = re.compile(rb"Q.{4}COMMIT\x00", re.S)
 
@@ -26,6 +31,8 @@ class CommitProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.mode: str | None = None
+        self.delay = 0.0
+        self.delayed = threading.Event()
         self.trips = 0
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -33,8 +40,10 @@ class CommitProxy:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def arm(self, mode: str) -> None:
-        assert mode in ("withhold", "drop")
+    def arm(self, mode: str, delay: float = 0.0) -> None:
+        assert mode in ("withhold", "drop", "delay")
+        self.delay = delay
+        self.delayed.clear()
         self.mode = mode
 
     def close(self) -> None:
@@ -76,6 +85,13 @@ class _Pair:
                     self.cut = True
                     self.upstream.sendall(data)
                     self.answered.wait(10)  # the server has committed and answered
+                if mode == "delay":
+                    self.cut = True
+                    _shut(self.client)  # the till hears nothing more
+                    time.sleep(self.proxy.delay)
+                    self.upstream.sendall(data)
+                    self.answered.wait(10)
+                    self.proxy.delayed.set()
                 if mode:
                     break
                 self.upstream.sendall(data)
@@ -96,9 +112,13 @@ class _Pair:
         self._close()
 
     def _close(self) -> None:
-        for sock in (self.client, self.upstream):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
+        _shut(self.client)
+        _shut(self.upstream)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

@@ -188,6 +188,12 @@ def test_cashier_unlock_lifts_a_lockout_and_is_audited(cli):
     unknown = cli("cashier", "unlock", "X9")
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert unknown.stderr == "cashier-tui: no cashier with id X9; nothing was changed\n"
+    for blank in ("", "  "):  # before: "no cashier with id ; nothing was changed"
+        empty = cli("cashier", "unlock", blank)
+        assert empty.returncode == 2
+        assert empty.stderr == ("cashier-tui: no cashier id given: type the id of the account "
+                                "to unlock, e.g. `cashier-tui cashier unlock C001`; nothing "
+                                "was changed\n")
 
 
 def test_export_refunds_and_db_upgrade(cli, tmp_path):

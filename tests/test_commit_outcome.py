@@ -11,6 +11,7 @@ repeat of the same request (same key) returns the first refund instead of making
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select
@@ -36,6 +37,20 @@ def assert_unknown(err: OutcomeUnknown, key: str) -> None:
     assert "the refund may have been saved; checking" in err.message
     assert "nothing was changed" not in err.message.lower()
     assert err.params["request_key"] == key
+
+
+@contextmanager
+def proxied(pg_server, name: str, gateway=None):
+    """A fresh PostgreSQL database behind a ``CommitProxy``: (proxy, engine, till)."""
+    pg_server.create_database(name)
+    proxy = CommitProxy(pg_server.host, pg_server.port)
+    engine = make_engine(proxy.url(name))
+    upgrade(engine)
+    try:
+        yield proxy, engine, make_till(engine, gateway)
+    finally:
+        engine.dispose()
+        proxy.close()
 
 
 def proxy_run(pg_server, name: str, rounds: int) -> dict:
@@ -64,7 +79,7 @@ def proxy_run(pg_server, name: str, rounds: int) -> dict:
             figures["unknown"] += 1
             assert_unknown(err.value, request.request_key)
             # The database answers again (the pool replaced the broken connection).
-            found = till.find_by_request_key(request.request_key)
+            found = till.find_by_request_key(request.request_key, receipt)
             if mode == "withhold":
                 assert found is not None and found.receipt_no == receipt
                 figures["found_stored"] += 1
@@ -145,7 +160,7 @@ def test_sqlite_a_repeat_with_the_same_key_never_makes_a_second_refund(engine, s
     finally:
         remove()
     assert_unknown(err.value, request.request_key)
-    found = till.find_by_request_key(request.request_key)
+    found = till.find_by_request_key(request.request_key, receipt)
     assert (found is not None) == stored and refunds_of(engine) == int(stored)
     first = till.commit(request, "C001")
     assert found is None or first.refund_no == found.refund_no
@@ -181,6 +196,124 @@ def test_a_commit_refused_at_commit_time_is_not_unknown(engine):
 
 
 def test_a_till_of_its_own_engine_finds_nothing_for_an_unknown_key(engine):
+    receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
     till = Till(engine, SimulatedGateway(), FixedClock(NOW))
-    assert till.find_by_request_key("0" * 32) is None
+    assert till.find_by_request_key("0" * 32, receipt) is None
 
+
+
+# --- the look-up by key waits for a commit the server is still finishing (attack-e D1) -----
+
+@pytest.mark.postgres
+def test_the_look_up_waits_for_a_commit_the_server_finishes_late(pg_server):
+    """The proxy cuts the till's socket at COMMIT and passes COMMIT to the server later.
+    Before: the look-up was one plain read, blocked by nothing, so it said "not stored"
+    while the lost transaction still held the sale's lock (then committed): the cashier,
+    told "not saved", refunded again at another till. Now it takes the sale's lock first:
+    it waits for the late COMMIT and finds the refund; when the lock does not come within
+    the lock timeout, it stays unknown (StoreUnavailable) rather than "not stored"."""
+    import time
+
+    from cashier_tui.domain.errors import StoreUnavailable
+
+    with proxied(pg_server, "commit_late") as (proxy, engine, till):
+        for n, delay in enumerate((1.5, 7.0)):  # within the 5 s lock timeout, then beyond
+            receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)],
+                                receipt_no=f"S01-T02-20261120-{n:04d}")
+            request = RefundRequest(receipt, "full", reason="defective",
+                                    request_key=till.request_key())
+            proxy.arm("delay", delay)
+            with pytest.raises(OutcomeUnknown):
+                till.commit(request, "C001")
+            started = time.monotonic()
+            if delay < 5:
+                found = till.find_by_request_key(request.request_key, receipt)
+                assert found is not None and found.receipt_no == receipt
+            else:
+                with pytest.raises(StoreUnavailable):
+                    till.find_by_request_key(request.request_key, receipt)
+                assert time.monotonic() - started < 6.5
+                assert proxy.delayed.wait(10)
+                assert till.find_by_request_key(request.request_key, receipt) is not None
+            again = till.commit(request, "C001")  # R: the same refund, never a second
+            assert again.refund_no == till.find_by_request_key(
+                request.request_key, receipt).refund_no
+        assert refunds_of(engine) == 2
+        # The server ends a transaction left open by a till that lost its connection.
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql(
+                "SHOW idle_in_transaction_session_timeout").scalar() == "30s"
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+
+
+def test_sqlite_the_look_up_waits_for_a_commit_still_running(engine):
+    """SQLite: the commit holds the write lock (BEGIN IMMEDIATE) and is slow to finish;
+    a look-up at that moment read its snapshot and said "not stored". Now it takes the
+    write lock (within the busy timeout) and finds the refund."""
+    import threading
+    import time
+
+    receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+    till = make_till(engine)
+    request = RefundRequest(receipt, "full", reason="defective", request_key=till.request_key())
+    at_commit = threading.Event()
+
+    def slow_commit(conn, cursor, statement, *args):
+        if statement == "COMMIT" and not at_commit.is_set():
+            at_commit.set()
+            time.sleep(1.0)
+
+    event.listen(engine, "before_cursor_execute", slow_commit)
+    try:
+        worker = threading.Thread(target=till.commit, args=(request, "C001"))
+        worker.start()
+        assert at_commit.wait(5)
+        found = till.find_by_request_key(request.request_key, receipt)
+        worker.join()
+    finally:
+        event.remove(engine, "before_cursor_execute", slow_commit)
+    assert found is not None and found.receipt_no == receipt
+
+
+def test_a_request_key_of_another_sale_is_refused(engine):
+    """Before: a request carrying a key stored for another sale returned that sale's refund
+    as if this one had been made (attack-e, also (a))."""
+    from cashier_tui.domain.errors import Conflict
+
+    till = make_till(engine)
+    first = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+    other = make_sale(engine, [L(1, 2000)], [T("card", 2000)],
+                      receipt_no="S01-T02-20261120-0043")
+    key = till.request_key()
+    made = till.commit(RefundRequest(first, "full", reason="defective", request_key=key), "C001")
+    with pytest.raises(Conflict) as err:
+        till.commit(RefundRequest(other, "full", reason="defective", request_key=key), "C001")
+    assert made.refund_no in err.value.message and "nothing was changed" in err.value.message
+    assert refunds_of(engine) == 1 and totals(engine, other)["sale"] == (0, 0)
+
+
+@pytest.mark.postgres
+def test_a_transaction_orphaned_at_commit_is_ended_by_the_server(pg_server, monkeypatch):
+    """The COMMIT never reaches the server (client cut, server connection alive): the
+    server's idle-in-transaction timeout ends the orphan and frees the sale, and "not
+    stored" is then the final answer. Before: no timeout on the till's connections, and
+    even with one, psycopg's pipelined ``executemany`` (the commit's last statement) left
+    the server's timer unarmed: the orphan held the sale's lock until its connection died
+    (attack-e attack9: R and another till blocked > 15 s)."""
+    import time
+
+    from cashier_tui.storage import db
+
+    monkeypatch.setattr(db, "PG_IDLE_IN_TRANSACTION_MS", 1500)  # 30 s in service
+    with proxied(pg_server, "commit_orphan") as (proxy, engine, till):
+        receipt = make_sale(engine, [L(1, 1000)], [T("card", 1000)])
+        request = RefundRequest(receipt, "full", reason="defective",
+                                request_key=till.request_key())
+        proxy.arm("delay", 60.0)  # never, within this test
+        with pytest.raises(OutcomeUnknown):
+            till.commit(request, "C001")
+        started = time.monotonic()
+        assert till.find_by_request_key(request.request_key, receipt) is None
+        assert time.monotonic() - started < 4.5  # the orphan ended after 1.5 s idle
+        assert till.commit(request, "C001").receipt_no == receipt
+        assert refunds_of(engine) == 1

@@ -106,11 +106,13 @@ async def test_a_refund_found_after_a_lost_reply_goes_on_by_itself(rig_factory) 
     assert refunds_of(rig) == 1 and len(rig.gateway.ledger()) == 1
 
 
-@pytest.mark.parametrize("again", ["r", "confirm"])
+@pytest.mark.parametrize("again", ["r", "confirm", "edit"])
 async def test_a_refund_not_saved_says_so_and_is_made_once_with_the_same_key(
         rig_factory, again) -> None:
     """R, or Esc and Enter, y from the same details screen: the second commit carries the
-    first one's key (so it would find a refund the first one stored, never a second)."""
+    first one's key (so it would find a refund the first one stored, never a second).
+    ``edit``: the note changed after Esc is another request, with a new key; before, the
+    first key was kept whatever was edited, and the repeat returned the first refund."""
     rig = rig_factory()
     app = rig.app
     fault = LostReply(rig.till.engine, store=False)
@@ -128,13 +130,60 @@ async def test_a_refund_not_saved_says_so_and_is_made_once_with_the_same_key(
                 await pilot.press("escape")
                 await settle(pilot)
                 app.screen.query_one("#note").focus()
-                await pilot.press("enter")
+                await pilot.press(*("box torn" if again == "edit" else ""), "enter")
                 await settle(pilot)
                 await pilot.press("y")
             await settle(pilot)
             assert isinstance(app.screen, DoneScreen)
-            assert rig.till.find_by_request_key(first_key).refund_no == \
-                app.screen.refund.refund_no
+            found = rig.till.find_by_request_key(first_key, FULL)
+            if again == "edit":
+                assert found is None and app.screen.refund.note == "box torn"
+            else:
+                assert found.refund_no == app.screen.refund.refund_no
     finally:
         fault.remove()
     assert refunds_of(rig) == 1 and len(rig.gateway.ledger()) == 1
+
+
+@pytest.mark.parametrize("store", [True, False])
+async def test_a_lost_reply_to_r_on_a_declined_refund_is_checked(rig_factory, monkeypatch,
+                                                                 store) -> None:
+    """attack-e D2 on the screen. Before: "The database is busy or cannot be reached.
+    Nothing was changed: try again" while the leg was already pending (the sweep then sent
+    it, and the cashier had refunded the rest in cash). Now: "may have been saved;
+    checking", the refund read under its sale's lock, sent on if the retry was stored, or
+    "not retried" said plainly (and R then retries it)."""
+    rig = rig_factory()
+    app = rig.app
+    engine = rig.till.engine
+    commit, armed = engine.dialect.do_commit, []
+
+    def lose(dbapi_conn):
+        if armed:
+            armed.clear()
+            (dbapi_conn.commit if store else dbapi_conn.rollback)()
+            raise sqlite3.OperationalError("disk I/O error")
+        commit(dbapi_conn)
+
+    monkeypatch.setattr(engine.dialect, "do_commit", lose)
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await ui.confirm_full_refund(pilot, ui.DECLINE)
+        assert isinstance(app.screen, ProcessingScreen)
+        assert app.screen.refund.status == "failed"
+        armed.append(True)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not armed and any(isinstance(m, ProcessingScreen.Checking) for m in seen)
+        if not store:
+            assert isinstance(app.screen, ProcessingScreen)
+            text = said(app)
+            assert text == ("The retry was not saved: nothing was retried and nothing was "
+                            "sent. Press R to try again.")
+            assert rig.till.get_refund(app.screen.refund.refund_no).status == "failed"
+            await pilot.press("r")
+            await settle(pilot)
+        assert isinstance(app.screen, DoneScreen)
+        assert app.screen.refund.status == "completed"
+    ledger = rig.gateway.ledger()
+    assert len(ledger) == 1 and ledger[0].attempts == 2  # declined once, then refunded once

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from cashier_tui.domain.errors import ApprovalRequired, NoSuchCashier, RefundRejected
 from cashier_tui.domain.views import (
@@ -14,8 +15,9 @@ from cashier_tui.domain.views import (
     Approval,
     RefundRequest,
 )
-from cashier_tui.storage.db import write_tx
-from cashier_tui.storage.models import Cashier
+from cashier_tui.storage.db import make_engine, write_tx
+from cashier_tui.storage.migrate import upgrade
+from cashier_tui.storage.models import Cashier, Refund, RefundLeg
 from tests.engine_fixtures import (  # noqa: F401 - fixtures
     MANAGER_PIN,
     NOW,
@@ -24,6 +26,7 @@ from tests.engine_fixtures import (  # noqa: F401 - fixtures
     clock_fixture,
     gateway_fixture,
     make_sale,
+    make_till,
     staff_fixture,
     till_fixture,
     totals,
@@ -273,18 +276,64 @@ def test_the_earlier_refunds_are_read_again_under_the_lock(engine, till):
         till.commit(request, "C001")
 
 
-def test_failed_and_other_days_refunds_do_not_count_toward_the_threshold(engine, till,
-                                                                         clock, gateway):
+def test_a_failed_refund_counts_toward_the_threshold_other_days_do_not(engine, till, clock,
+                                                                        gateway):
+    """A declined refund can still be retried (R): it counts as if it moved, else a second
+    refund and two R's refund over the threshold unapproved (attack-e D3). Before, a failed
+    refund was left out and the 300.00 below needed no approval."""
     r = make_sale(engine, [L(1, 100000)])
     reference = totals(engine, r)["references"][0]
     gateway.script[reference] = "decline"
     failed = till.process(till.commit(req(r, "amount", amount=40000), "C001").refund_no)
     assert failed.status == "failed"
-    assert till.quote(req(r, "amount", amount=30000)).approvals == ()
-    gateway.script[reference] = "ok"
-    till.process(till.commit(req(r, "amount", amount=30000), "C001").refund_no)
+    assert till.quote(req(r, "amount", amount=30000)).approvals == (RULE_OVER_THRESHOLD,)
+    with pytest.raises(ApprovalRequired):
+        till.commit(req(r, "amount", amount=30000), "C001")
     clock.advance(days=1)  # a new day: yesterday's refunds no longer count
     assert till.quote(req(r, "amount", amount=30000)).approvals == ()
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_decline_then_r_never_passes_the_threshold_unapproved(store, request, clock):
+    """attack-e D3: 300.00 declined; a second 300.00 (needs approval now); a refund of a
+    sale whose earlier failed refund was committed before this fix (no approver on either)
+    is refused at R when it would go over the threshold: a plain message, nothing moved."""
+    from cashier_tui.domain.errors import RefundRejected
+    from cashier_tui.gateways.simulated import SimulatedGateway
+
+    if store == "sqlite":
+        engine = request.getfixturevalue("engine")
+    else:
+        engine = make_engine(request.getfixturevalue("pg_server").create_database("d3_retry"))
+        upgrade(engine)
+        request.addfinalizer(engine.dispose)
+    gateway = SimulatedGateway()
+    till = make_till(engine, gateway, clock=clock)
+    r = make_sale(engine, [L(1, 60000)], [T("card", 60000, reference="REFX")])
+    gateway.script["REFX"] = "decline"
+    a = till.process(till.commit(req(r, "amount", amount=30000), "C001").refund_no)
+    with pytest.raises(ApprovalRequired):
+        till.commit(req(r, "amount", amount=30000), "C001")
+    # As the old code let it be: a second failed 300.00 stored without approval.
+    b = till.process(till.commit(req(r, "amount", amount=10000), "C001").refund_no)
+    with write_tx(engine) as session:
+        session.get(Refund, _id(session, b.refund_no)).amount = 30000
+        for leg in session.exec(select(RefundLeg).where(
+                RefundLeg.refund_id == _id(session, b.refund_no))):
+            leg.amount = 30000
+    gateway.script["REFX"] = "ok"
+    assert till.retry(a.refund_no).status == "completed"
+    with pytest.raises(RefundRejected) as err:
+        till.retry(b.refund_no)
+    assert err.value.problems[0].code == "retry_needs_approval"
+    assert "manager" in err.value.message and "not retried" in err.value.message
+    assert till.get_refund(b.refund_no).status == "failed"
+    assert totals(engine, r)["sale"] == (30000, 0)
+    assert gateway.refunded_total("REFX") == 30000
+
+
+def _id(session, refund_no: str) -> int:
+    return session.exec(select(Refund.id).where(Refund.refund_no == refund_no)).one()
 
 
 def test_a_cashier_who_does_not_exist_cannot_refund(engine, till):

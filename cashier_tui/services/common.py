@@ -16,7 +16,8 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ..domain.errors import Conflict, DiskFull, StoreUnavailable, TillError
+from ..domain.errors import Conflict, DiskFull, OutcomeUnknown, StoreUnavailable, TillError
+from ..storage.prepared import CommitOutcomeUnknown
 
 log = logging.getLogger("cashier_tui.refunds")
 
@@ -33,6 +34,8 @@ CONFLICT = ("The database refused the change (the sale changed meanwhile); nothi
 DISK_FULL = ("The disk of the database is full: free some space (or ask support to), then "
              "try again; nothing was changed.")
 BAD_VALUE = "The database refused a value (too long or out of range); nothing was changed."
+SAVED_MAYBE = ("Lost contact with the database while saving: the change may have been saved; "
+               "look again before you do it again.")
 
 _BUSY_HINTS = ("database is locked", "database is busy", "database table is locked",
                "lock timeout", "could not obtain lock", "deadlock detected",
@@ -89,6 +92,9 @@ def guarded(fn: Callable[P, T]) -> Callable[P, T]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return fn(*args, **kwargs)
+        except CommitOutcomeUnknown as exc:  # never "nothing was changed"
+            log.warning("database error in %s: COMMIT outcome unknown", fn.__name__)
+            raise OutcomeUnknown(SAVED_MAYBE) from exc.error
         except (OperationalError, DBAPIError) as exc:
             log.warning("database error in %s: %s", fn.__name__, exc.__class__.__name__)
             raise store_error(exc) from exc

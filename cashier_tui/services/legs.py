@@ -23,20 +23,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import Engine, func, or_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, select
 
 from ..clock import Clock
-from ..domain.errors import RefundRejected, ResultNotRecorded
+from ..domain.errors import OutcomeUnknown, RefundRejected, ResultNotRecorded
+from ..domain.policy import Policy
 from ..domain.views import FINAL_LEG_STATES, Problem, RefundView
 from ..gateways.base import GatewayRequest, GatewayResult, RefundGateway
 from ..money import plain
 from ..storage.db import lock_sale, read_tx, write_tx
 from ..storage.models import Refund, RefundLeg, RefundLine, Sale, SaleLine, Tender
+from ..storage.prepared import CommitOutcomeUnknown
 from . import sales
-from .common import to_utc
+from .common import local_day, to_utc
 
 log = logging.getLogger("cashier_tui.refunds")
 Progress = Callable[[str, str], None]
@@ -65,6 +67,14 @@ def _caps_gone(refund_no: str) -> RefundRejected:
     return RefundRejected((Problem(
         "caps_gone", f"Refund {refund_no} can no longer be retried: part of the sale was "
         "refunded since. Start a new refund for what is left."),))
+
+
+def _needs_approval(refund_no: str) -> RefundRejected:
+    return RefundRejected((Problem(
+        "retry_needs_approval", f"Refund {refund_no} was not retried: with the sale's other "
+        "refunds of today it is over the amount a manager must approve, and it has no "
+        "approval. Leave it (Esc) and start a new refund for what is left, with a manager.",
+        params={"refund_no": refund_no}),))
 
 
 def move_lines(session: Session, refund: Refund, before: str, after: str) -> None:
@@ -241,7 +251,7 @@ def _record_answer(engine: Engine, refund_no: str, leg_id: int, result: GatewayR
     changed" (the provider may have refunded), so it is said as such."""
     try:
         _record(engine, refund_no, leg_id, result, now, attempt)
-    except (DBAPIError, PoolTimeout) as exc:
+    except (DBAPIError, PoolTimeout, CommitOutcomeUnknown) as exc:
         log.warning("refund %s leg %s: %s answer not recorded (%s); left for the sweep",
                     refund_no, leg_id, result.outcome, type(exc).__name__)
         raise ResultNotRecorded(NOT_RECORDED, refund_no=refund_no) from exc
@@ -279,13 +289,62 @@ def process(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str
     return view
 
 
-def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, store: str,
-          progress: Progress | None = None) -> RefundView:
-    """Failed legs re-reserve their caps and go again with the same key; unknown legs are
-    queried first. Raises RefundRejected when the caps are gone."""
+RETRY_UNKNOWN = ("Lost contact with the database while saving the retry: it may have been "
+                 "saved; checking. Do not refund it again another way until the till has "
+                 "checked.")
+
+
+def refund_locked(engine: Engine, refund_no: str, store: str) -> RefundView:
+    """The refund read under its sale's lock (the lock its writes take): once it is ours,
+    a write whose COMMIT reply was lost has committed or rolled back, so this is final.
+    Raises ``StoreUnavailable`` (busy) when the lock cannot be had in time."""
     refund_no = _view(engine, refund_no, store).refund_no  # raises RefundNotFound
     with write_tx(engine) as session:
+        _locked(session, refund_no)
+        return sales.get_refund(session, refund_no, store)
+
+
+def _over_threshold(session: Session, refund: Refund, legs: list[RefundLeg],
+                    policy: Policy | None, now: datetime) -> bool:
+    """Whether retrying ``refund`` (no approver) takes what the sale's refunds of the day
+    move over the approval threshold: its whole amount and the other refunds' legs that did
+    not fail (the commit counted a failed refund's legs too, as they may be retried)."""
+    if policy is None or refund.approver is not None or all(x.state != "failed" for x in legs):
+        return False
+    _, start, end = local_day(now, None)
+    others = session.exec(
+        select(func.coalesce(func.sum(RefundLeg.amount), 0))
+        .join(Refund, col(Refund.id) == col(RefundLeg.refund_id))
+        .where(Refund.sale_id == refund.sale_id, Refund.id != refund.id,
+               col(Refund.created_at) >= start, col(Refund.created_at) < end,
+               Refund.status != "cancelled", RefundLeg.state != "failed")).one()
+    return others + refund.amount > policy.approval_threshold
+
+
+def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, store: str,
+          progress: Progress | None = None, *, policy: Policy | None = None) -> RefundView:
+    """Failed legs re-reserve their caps and go again with the same key; unknown legs are
+    queried first. Raises RefundRejected when the caps are gone or when, without a manager's
+    approval, the retry would take the sale's refunds of the day over ``policy``'s
+    threshold; OutcomeUnknown when the reply to its COMMIT was lost (:func:`refund_locked`
+    then tells whether its legs are back in flight)."""
+    refund_no = _view(engine, refund_no, store).refund_no  # raises RefundNotFound
+    try:
+        _reserve_again(engine, clock, refund_no, policy)
+    except CommitOutcomeUnknown as exc:
+        log.warning("refund %s: retry outcome unknown (%s)", refund_no,
+                    type(exc.error.orig).__name__)
+        raise OutcomeUnknown(RETRY_UNKNOWN, refund_no=refund_no) from exc.error
+    return process(engine, gateway, clock, refund_no, store, progress)
+
+
+def _reserve_again(engine: Engine, clock: Clock, refund_no: str,
+                   policy: Policy | None) -> None:
+    """failed -> pending for the refund's failed legs, their caps reserved again."""
+    with write_tx(engine) as session:
         refund, sale, legs = _locked(session, refund_no)
+        if _over_threshold(session, refund, legs, policy, clock.now()):
+            raise _needs_approval(refund_no)
         before = lines_state(x.state for x in legs)
         for leg in legs:
             if leg.state != "failed":
@@ -302,7 +361,6 @@ def retry(engine: Engine, gateway: RefundGateway, clock: Clock, refund_no: str, 
         move_lines(session, refund, before, lines_state(states))
         refund.status = refund_status(states)
         session.add(refund)
-    return process(engine, gateway, clock, refund_no, store, progress)
 
 
 # How long a pending or sent leg is left to the till that is sending it before a sweep takes

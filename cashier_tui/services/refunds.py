@@ -21,14 +21,20 @@ from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 from types import SimpleNamespace
 
-from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, func, insert, or_, select, update
 
 from ..clock import Clock
-from ..domain.errors import ApprovalRequired, NoSuchCashier, OutcomeUnknown, RefundRejected
+from ..domain.errors import (
+    ApprovalRequired,
+    Conflict,
+    NoSuchCashier,
+    OutcomeUnknown,
+    RefundRejected,
+)
 from ..domain.policy import Policy
 from ..domain.views import Approval, Quote, RefundRequest, RefundView, SaleView
 from ..storage import prepared
-from ..storage.db import read_tx
+from ..storage.db import read_tx, write_tx
 from ..storage.models import (
     AuditEvent,
     Cashier,
@@ -61,21 +67,29 @@ _LOCK_SALE = (select(*sales.SALE_COLUMNS).where(_sale.c.receipt_no == bindparam(
               .with_for_update())
 _k = bindparam("k_id")
 
-# What the sale's earlier refunds of the till's day still move: their legs that did not
-# fail (a refund all failed or cancelled moves nothing). It counts toward the approval
-# threshold, so that two refunds of 300.00 need approval as one of 600.00 does.
+# What the sale's earlier refunds of the till's day move or may still move: their legs
+# that did not fail, and the failed ones R can still retry (their tender has room for them
+# again): a declined refund retried after a second one would otherwise pass the threshold
+# unapproved. A cancelled refund moves nothing. It counts toward the approval threshold, so
+# that two refunds of 300.00 need approval as one of 600.00 does.
 _EARLIER_TODAY = (
     select(func.coalesce(func.sum(_leg.c.amount), 0))
-    .select_from(_leg.join(_refund, _refund.c.id == _leg.c.refund_id))
+    .select_from(_leg.join(_refund, _refund.c.id == _leg.c.refund_id)
+                 .join(_tender, _tender.c.id == _leg.c.tender_id))
     .where(_refund.c.sale_id == bindparam("sale_id"),
            _refund.c.created_at >= bindparam("day_start"),
            _refund.c.created_at < bindparam("day_end"),
-           _refund.c.status != "failed", _refund.c.status != "cancelled",
-           _leg.c.state != "failed"))
+           _refund.c.status != "cancelled",
+           or_(_leg.c.state != "failed",
+               _tender.c.refunded + _tender.c.in_flight + _leg.c.amount <= _tender.c.amount)))
+_KEY = bindparam("request_key")
 # Read under the lock in one statement: the refund already stored under this request key
-# (a repeat of the same commit), whether the cashier is on the staff list, and the above.
+# (a repeat of the same commit) and its sale, whether the cashier is on the staff list, and
+# the above.
 _CHECKS = select(
-    select(_refund.c.refund_no).where(_refund.c.request_key == bindparam("request_key"))
+    select(_refund.c.refund_no).where(_refund.c.request_key == _KEY)
+    .correlate(None).scalar_subquery(),
+    select(_refund.c.sale_id).where(_refund.c.request_key == _KEY)
     .correlate(None).scalar_subquery(),
     select(func.count()).select_from(_cashier)
     .where(_cashier.c.id == bindparam("cashier"), _cashier.c.active.is_(True))
@@ -140,6 +154,26 @@ UNKNOWN = ("Lost contact with the database while saving: the refund may have bee
            "checking. Do not refund again until the till has checked.")
 
 
+KEY_OF_ANOTHER_SALE = ("This request's key is that of refund {no}, of another sale: nothing "
+                       "was changed. Go back to the sale and start the refund again.")
+
+
+def find_by_request_key(engine: Engine, receipt_no: str, request_key: str,
+                        store: str) -> RefundView | None:
+    """The refund stored under ``request_key``, or None when it surely is not: read after
+    taking the sale's lock, the one the commit takes (``FOR UPDATE``, the server's
+    ``lock_timeout``, on PostgreSQL; ``BEGIN IMMEDIATE``, the busy timeout, on SQLite). A
+    commit whose reply was lost may still be running on the server and hold that lock; once
+    the lock is ours it has committed or rolled back, so the answer is final. Raises
+    StoreUnavailable-style errors (via the facade) when the lock cannot be had in time."""
+    receipt_no = sales.check_receipt_no(receipt_no)
+    with write_tx(engine) as session:
+        locked = session.connection().execute(_LOCK_SALE, {"receipt_no": receipt_no}).first()
+        if locked is None:
+            raise sales.sale_not_found(receipt_no)
+        return sales.refund_by_request_key(session, request_key, store)
+
+
 def _counter_upsert(dialect: str):
     stmt = _COUNTERS.get(dialect)
     if stmt is None:  # the PostgreSQL dialect module is imported only on PostgreSQL
@@ -183,8 +217,10 @@ def commit(engine: Engine, request: RefundRequest, cashier_id: str,
             found = tx.execute(_LOCK_SALE, {"receipt_no": receipt_no})
             if not found:
                 raise sales.sale_not_found(receipt_no)
-            ((first, staff, earlier),) = tx.execute(_CHECKS, {
+            ((first, first_sale, staff, earlier),) = tx.execute(_CHECKS, {
                 "request_key": key, "cashier": cashier_id, **_day(found[0][0], now)})
+            if first is not None and first_sale != found[0][0]:
+                raise Conflict(KEY_OF_ANOTHER_SALE.format(no=first), refund_no=first)
             if first is not None:  # this very attempt was stored before: never a second
                 result = None
             elif not staff:

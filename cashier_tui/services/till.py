@@ -154,9 +154,16 @@ class Till:
 
     @guarded
     def retry(self, refund_no: str, progress: Progress | None = None) -> RefundView:
-        """Retry failed or unknown legs with the same idempotency keys."""
+        """Retry failed or unknown legs with the same idempotency keys. Raises
+        RefundRejected (caps gone; over the approval threshold without an approver) and
+        OutcomeUnknown when the reply to its COMMIT was lost: :meth:`check_refund` tells."""
         return legs.retry(self.engine, self.gateway, self.clock, refund_no, self.store,
-                          progress)
+                          progress, policy=self.policy)
+
+    @guarded
+    def check_refund(self, refund_no: str) -> RefundView:
+        """The refund as stored, read under its sale's lock: final after a lost reply."""
+        return legs.refund_locked(self.engine, refund_no, self.store)
 
     @guarded
     def sweep(self) -> list[RefundView]:
@@ -170,10 +177,12 @@ class Till:
         return views
 
     @guarded
-    def find_by_request_key(self, request_key: str) -> RefundView | None:
-        """The refund stored under ``request_key``, or None when it was never stored."""
-        with read_tx(self.engine) as session:
-            return sales.refund_by_request_key(session, request_key, self.store)
+    def find_by_request_key(self, request_key: str, receipt_no: str) -> RefundView | None:
+        """The refund stored under ``request_key`` (a refund of the sale ``receipt_no``), or
+        None when it surely is not: read under the sale's lock, so a commit whose reply was
+        lost and that the server is still finishing is waited for (in bounds: when the lock
+        cannot be had in time, StoreUnavailable, and the answer stays unknown)."""
+        return refunds.find_by_request_key(self.engine, receipt_no, request_key, self.store)
 
     @guarded
     def get_refund(self, refund_no: str) -> RefundView:

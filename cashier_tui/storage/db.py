@@ -8,6 +8,7 @@ the sale row with ``SELECT ... FOR UPDATE`` (see ``lock_sale``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,14 +16,20 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, select
 
 from ..files import private_dir, private_file
 from .models import Sale
+from .prepared import CommitOutcomeUnknown, commit_rolled_back
 
 # How long a writer waits for another till's lock before giving up with a clear message.
 SQLITE_BUSY_TIMEOUT_S = 5.0
+# PostgreSQL, set by the server on every till connection: a lock wait gives up as SQLite's
+# does ("busy", rolled back), and a transaction left open by a till that lost its connection
+# (the server never heard COMMIT nor a close) is ended by the server, releasing its locks.
+PG_LOCK_TIMEOUT_MS = int(SQLITE_BUSY_TIMEOUT_S * 1000)
+PG_IDLE_IN_TRANSACTION_MS = 30_000
 
 
 class DatabaseError(RuntimeError):
@@ -84,7 +91,12 @@ def make_engine(db: str | os.PathLike[str] | None = None, *, echo: bool = False)
     else:
         engine = create_engine(
             url, echo=echo, pool_pre_ping=True,
-            connect_args={"connect_timeout": 5},
+            connect_args={"connect_timeout": 5, "options": (
+                f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} "
+                f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_MS} "
+                # a till gone from the network: the server notices within about a minute
+                "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 "
+                "-c tcp_keepalives_count=3")},
         )
     return engine
 
@@ -110,13 +122,29 @@ def write_tx(engine: Engine) -> Iterator[Session]:
     """One short write transaction, committed when the block ends, rolled back on error.
 
     On SQLite it starts with ``BEGIN IMMEDIATE``. Callers ``flush()``, never ``commit()``.
+    Raises ``prepared.CommitOutcomeUnknown`` when COMMIT failed in a way that may have
+    stored the transaction (never a plain "nothing was changed" error then).
     """
     with engine.connect() as conn:
         if is_sqlite(engine):
             conn.info["begin_mode"] = "IMMEDIATE"
-        with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+        tx = conn.begin()
+        with tx, Session(bind=conn, expire_on_commit=False) as session:
             yield session
             session.flush()
+            dbapi_conn = conn.connection.dbapi_connection
+            try:
+                tx.commit()
+            except DBAPIError as exc:  # as ``prepared.write_tx``: one rule for both paths
+                if commit_rolled_back(engine.dialect, dbapi_conn, exc.orig):
+                    _roll_back(dbapi_conn)  # SQLite: still open, and SQLAlchemy leaves it so
+                    raise
+                raise CommitOutcomeUnknown(exc) from exc
+
+
+def _roll_back(dbapi_conn) -> None:
+    with contextlib.suppress(Exception):  # the COMMIT's own error is the one to raise
+        dbapi_conn.rollback()
 
 
 @contextmanager

@@ -121,6 +121,19 @@ class CommitOutcomeUnknown(Exception):
         self.error = error
 
 
+def commit_rolled_back(dialect: Dialect, dbapi_conn: object, err: Exception) -> bool:
+    """Whether a failed COMMIT surely stored nothing: on SQLite the transaction is still
+    open (it is rolled back when the connection goes back to the pool); on PostgreSQL the
+    server answered with an error of its own (an SQLSTATE outside class 08, connection
+    exception). Anything else (the connection broke after COMMIT was sent, an I/O error that
+    ended the transaction) leaves the outcome unknown. ``err`` is the DBAPI's error. The one
+    answer for both write paths (this module's and ``storage.db.write_tx``)."""
+    if dialect.name == "sqlite":
+        return bool(getattr(dbapi_conn, "in_transaction", False))
+    state = getattr(err, "sqlstate", None)
+    return bool(state) and not state.startswith("08")
+
+
 class RawTx:
     """A write transaction on the DBAPI connection of a connection from the engine's pool."""
 
@@ -132,6 +145,12 @@ class RawTx:
         self._prepared = _CACHE.setdefault(self.dialect.name, {})
         # The engine's statement listeners, as the transaction starts.
         self._hooks = tuple(engine.dispatch.before_cursor_execute)
+        # psycopg runs ``executemany`` in pipeline mode, after which the server reads the
+        # next message without its idle-in-transaction timer (psycopg 3.3, PostgreSQL 15):
+        # a transaction whose COMMIT was lost on the way then held the sale's lock for as
+        # long as its connection looked alive. One ``execute`` per row (a few rows) keeps
+        # ``idle_in_transaction_session_timeout`` (``storage.db``) in force.
+        self._pipelined = self.dialect.name == "postgresql"
 
     def execute(self, stmt: Executable, params: Params | Sequence[Params] | None = None
                 ) -> list[tuple]:
@@ -144,6 +163,10 @@ class RawTx:
         try:
             for hook in self._hooks:  # each returns both (SQLAlchemy wraps plain listeners)
                 sql, args = hook(None, cur, sql, args, None, many)
+            if many and self._pipelined:
+                for one in args:
+                    cur.execute(sql, one)
+                return []
             if many:
                 cur.executemany(sql, args)
                 return []
@@ -173,20 +196,9 @@ class RawTx:
             self.dbapi.commit()
         except self._error as err:
             error = self._wrap(err, "COMMIT", (), False)
-            if self._rolled_back(err):
+            if commit_rolled_back(self.dialect, self.dbapi, err):
                 raise error from err
             raise CommitOutcomeUnknown(error) from error
-
-    def _rolled_back(self, err: Exception) -> bool:
-        """Whether a failed COMMIT surely stored nothing: on SQLite the transaction is still
-        open (it is rolled back when the connection goes back to the pool); on PostgreSQL
-        the server answered with an error of its own (an SQLSTATE outside class 08,
-        connection exception). Anything else (the connection broke after COMMIT was sent,
-        an I/O error that ended the transaction) leaves the outcome unknown."""
-        if self.dialect.name == "sqlite":
-            return self.dbapi.in_transaction
-        state = getattr(err, "sqlstate", None)
-        return bool(state) and not state.startswith("08")
 
     def _rollback(self) -> None:
         if not self.conn.is_valid:  # invalidated: the transaction went with the connection
