@@ -111,6 +111,22 @@ def test_printer_that_never_reads_times_out(fake: FakePrinter) -> None:
     assert TIMEOUT * 0.9 < elapsed < TIMEOUT + 1.0  # not the library's 60 s
 
 
+@pytest.mark.parametrize("fake", ["hoard"], indirect=True)
+def test_printer_that_takes_nothing_is_not_confirmed(fake: FakePrinter) -> None:
+    """The whole job fits the socket buffers of a printer that never reads: sent is not
+    printed. No status answer after the job, no clean close after our half-close: the job
+    is not confirmed, within the timeout."""
+    from printers.escpos_render import render_escpos
+
+    assert len(render_escpos(service(fake.uri).voucher(sample_refund(), "en"))) > 40_000
+    result, elapsed = timed(service(fake.uri))
+    assert (result.ok, result.code) == (False, "unconfirmed"), result.message
+    assert result.message == (f"The printer at 127.0.0.1:{fake.port} did not confirm it took "
+                              "the voucher. If it did not come out, then press P to print "
+                              "again.")
+    assert TIMEOUT * 0.9 < elapsed < TIMEOUT + 1.0
+
+
 @pytest.mark.parametrize("fake", ["drop"], indirect=True)
 def test_connection_dropped_mid_job(fake: FakePrinter) -> None:
     result, elapsed = timed(service(fake.uri))
