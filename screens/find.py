@@ -80,8 +80,8 @@ class FindSaleScreen(TillScreen):
         if text := self.value("amount"):
             try:
                 found["amount"] = parse_amount(text, self.app.currency)
-            except MoneyError:
-                errors["amount"] = amount_error(text, self.app.currency)
+            except MoneyError as exc:
+                errors["amount"] = amount_error(exc, text, self.app.currency)
         if text := self.value("last4"):
             if len(text) == 4 and text.isdigit():
                 found["card_last4"] = text

@@ -99,6 +99,13 @@ async def test_partial_refund_by_amount_with_its_errors(rig_factory) -> None:
             ("", "Type the amount to refund."),
             ("12.345", "At most 2 decimals."),
             ("abc", "“abc” is not an amount: type digits and at most one point."),
+            # a comma is never taken as a thousands separator (7,99 is not 799.00)
+            ("7,99", "“7,99” has a comma: type the amount without commas, with a point "
+                     "before the cents (e.g. 7.99)."),
+            ("1，0", "“1，0” has a comma: type the amount without commas, with a point "
+                    "before the cents (e.g. 7.99)."),
+            ("99999999999999999999", "“99999999999999999999” is too large an amount."),
+            ("0.", "The amount must be more than zero."),
             ("200", "That is more than the CN¥133.00 that can still be refunded."),
         ]:
             await enter(pilot, "#amount", typed)
