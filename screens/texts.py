@@ -38,6 +38,8 @@ LEG_STATES = {
     "pending": N_("Waiting to send"), "sent": N_("Sent"), "unknown": N_("No answer yet"),
     "succeeded": N_("Refunded"), "failed": N_("Declined"),
 }
+# A void leg's states: a void is never "Refunded" (DESIGN.md §5, issue 16.6).
+VOID_STATES = {**LEG_STATES, "succeeded": N_("Voided"), "failed": N_("Void declined")}
 ROLES = {"cashier": N_("cashier"), "manager": N_("manager")}
 ACTIONS = {"refund": N_("Refund"), "void": N_("Void"), "cash": N_("Cash")}
 KINDS = {"full": N_("Full refund"), "items": N_("Partial refund (items)"),
@@ -91,6 +93,21 @@ PROBLEMS = {
                               "{max_days} days. Pay back in cash, with a manager's approval."),
 }
 MONEY_PARAMS = {"amount_over": ("max",)}
+
+
+def all_void(legs) -> bool:
+    """Whether every leg of a refund (or quote) is a void: it is then called a void."""
+    return bool(legs) and all(leg.action == "void" for leg in legs)
+
+
+def leg_method(leg) -> str:
+    """``Card ****4321``, ``Card ****4321 (void)`` for a void, the way the voucher says it."""
+    method = word(METHODS, leg.method) + (f" {leg.masked}" if leg.masked else "")
+    return void_of(method) if leg.action == "void" else method
+
+
+def void_of(method: str) -> str:
+    return _("{method} (void)").format(method=method)
 
 
 def word(table: Mapping[str, str], code: str | None) -> str:
