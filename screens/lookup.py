@@ -94,4 +94,6 @@ class LookupScreen(TillScreen):
     def till_lookup_failed(self, exc: BaseException) -> None:
         code = self.query_one("#code", Input).value.strip()
         self.show_error(error_text(exc, self.lang, code=code))
-        self.query_one("#code", Input).focus()
+        box = self.query_one("#code", Input)
+        box.focus()
+        box.select_all()  # the next scan replaces the code that missed (issue 16.5)
