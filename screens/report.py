@@ -106,7 +106,7 @@ class ShiftReportScreen(TillScreen):
         with path.open("w", encoding="utf-8") as out:
             count = export_refunds(self.till.engine, out, "jsonl", date.fromisoformat(day),
                                    actor=cashier, clock=self.app.clock,
-                                   tz=self.app.clock.now().tzinfo)
+                                   tz=self.app.clock.now().tzinfo, store=self.till.store)
         return path, count
 
     def till_export(self, value: tuple[Path, int]) -> None:
