@@ -204,3 +204,25 @@ async def test_demo_reset_asks_then_starts_over(tmp_path) -> None:
             assert isinstance(app.screen, SignInScreen) and app.cashier is None
     finally:
         demo.close()
+
+
+async def test_journal_feedback_stays_visible_with_a_long_list(rig_factory) -> None:
+    """30 refunds at 80x24: the count and the print line stay on screen above the key rows,
+    the list scrolls instead (issue 16.9)."""
+    rig = rig_factory()
+    app = rig.app
+    for _ in range(30):
+        rig.till.commit(RefundRequest(receipt_no=ui.BIG, kind="amount", amount=100,
+                                      reason="price_adjustment"), CASHIER)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await keys(pilot, "f5")
+        screen = app.screen
+        assert isinstance(screen, JournalScreen) and len(screen.refunds) == 31
+        await keys(pilot, "end", "p")
+        bottom = screen.query_one("#keys").region.y
+        for selector in ("#journal-count", "#print-status"):
+            region = screen.query_one(selector).region
+            assert region.height >= 1 and region.bottom <= bottom, (selector, region, bottom)
+        assert "31 refunds today." in str(screen.query_one("#journal-count").content)
+        assert said(app, "#print-status") == "Voucher printed: customer copy and merchant copy."
