@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 import screens
 from screens.commands import ScreenCommands
+from screens.typeahead import TypeAhead
 from screens.widgets import translate_bindings
 
 from .clock import Clock, SystemClock
@@ -35,7 +36,7 @@ SCREENS_DIR = Path(screens.__file__).resolve().parent  # the .tcss files ship be
 NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
 
 
-class CashierApp(App[int]):
+class CashierApp(TypeAhead, App[int]):
     """A keyboard-only refund till."""
 
     TITLE = "cashier-tui"
