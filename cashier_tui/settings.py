@@ -17,12 +17,13 @@ from __future__ import annotations
 import locale
 import os
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from .domain.policy import Policy
 from .money import MoneyError, exponent, parse_amount
-from .settings_checks import choice, flag, number, optional, path, text, texts
+from .settings_checks import choice, flag, number, optional, path, text, texts, time_zone
 
 APP_NAME = "cashier-tui"
 ENV_PREFIX = "CASHIER_TUI_"
@@ -63,8 +64,13 @@ class Settings:
     log_level: str = "INFO"
     store_id: str = "S01"
     till_id: str = "T01"
-    store_header: list[str] = field(default_factory=lambda: ["cashier-tui demo store"])
+    # Lines at the top of every voucher; none by default: a real till must not print a
+    # made-up store name (training vouchers get DEMO_STORE_HEADER, printers/service.py).
+    store_header: list[str] = field(default_factory=list)
     currency: str = "CNY"
+    # The store's IANA time zone ("Asia/Shanghai"); None: the machine's. Refund numbers,
+    # voucher times and sale times on screen are all in it.
+    store_timezone: str | None = None
     refund_url_base: str | None = None
     secret_path: Path | None = None  # None given: secret.key in the user data dir
     policy: PolicySettings = field(default_factory=PolicySettings)
@@ -74,6 +80,14 @@ class Settings:
     config_loaded: bool = False
 
     # --- derived values -------------------------------------------------------------
+    def zone(self) -> tzinfo | None:
+        """The store's time zone, or None for the machine's."""
+        if not self.store_timezone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.store_timezone)
+
     def refund_policy(self) -> Policy:
         """The domain Policy, the threshold in minor units (same as ``policy()``)."""
         return self.policy()
@@ -134,6 +148,7 @@ _FIELDS: dict[str, Any] = {
     "till_id": text(min_length=1, max_length=20),
     "store_header": texts,
     "currency": text(),
+    "store_timezone": optional(time_zone),
     "refund_url_base": optional(text()),
     "secret_path": optional(path),
     "policy": _POLICY,

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
          "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
-AGAIN = "then press P to print again."
+AGAIN = "then press p to print again."
 
 
 class PrinterError(Exception):

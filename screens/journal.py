@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cashier_tui.domain.views import RefundView
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 from .base import TillScreen
 from .printing import PrintMixin
@@ -91,7 +91,8 @@ class JournalScreen(PrintMixin, TillScreen):
         self.refunds = refunds
         self.lay_out()
         waiting = sum(1 for r in refunds if r.status in NEEDS_RETRY)
-        text = _("{n} refunds today.").format(n=len(refunds)) if refunds else _(
+        text = ngettext("{n} refund today.", "{n} refunds today.", len(refunds)).format(
+            n=len(refunds)) if refunds else _(
             "No refunds today yet.")
         if waiting:
             text += " " + _("{n} need a retry (R).").format(n=waiting)

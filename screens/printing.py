@@ -49,13 +49,13 @@ def print_problem(code: str, message: str = "") -> str:
 
 
 def not_printed(why: str) -> str:
-    return _("Not printed. {why} The refund is done: press P to print again.").format(why=why)
+    return _("Not printed. {why} The refund is done: press p to print again.").format(why=why)
 
 
 def not_confirmed(why: str) -> str:
     """The job went out but the printer never showed it took it: it may or may not be on
     paper, so it is not counted as printed and P prints it again."""
-    return _("Not confirmed. {why} The refund is done: press P to print again.").format(
+    return _("Not confirmed. {why} The refund is done: press p to print again.").format(
         why=why)
 
 

@@ -55,9 +55,9 @@ def next_steps(refund: RefundView, lang: str | None = None) -> str:
     if not says:
         return ""
     if any(leg.state == "failed" for leg in refund.legs):
-        says.append(_("Press R to try again, or Esc and refund the rest in cash."))
+        says.append(_("Press r to try again, or Esc and refund the rest in cash."))
     else:
-        says.append(_("Press R to ask again: the same request is reused, so the customer is "
+        says.append(_("Press r to ask again: the same request is reused, so the customer is "
                       "never refunded twice."))
     return "\n".join(says)
 

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cashier_tui.domain.views import ShiftReport
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 from .base import TillScreen
 from .texts import METHODS, word
@@ -53,7 +53,8 @@ class ShiftReportScreen(TillScreen):
         def money(minor: int) -> str:
             return self.money(minor, report.currency)
 
-        head = _("{day}: {n} refunds, {total} refunded").format(
+        head = ngettext("{day}: {n} refund, {total} refunded",
+                        "{day}: {n} refunds, {total} refunded", report.count).format(
             day=report.day, n=report.count, total=money(report.total))
         if report.voided:
             head += _(", {amount} voided").format(amount=money(sum(report.voided.values())))
@@ -114,7 +115,8 @@ class ShiftReportScreen(TillScreen):
         self.exporting = False
         self.refresh_bindings()
         self.query_one("#export-status", ErrorLine).say(
-            _("Exported {n} refunds to {path}").format(n=count, path=path))
+            ngettext("Exported {n} refund to {path}", "Exported {n} refunds to {path}",
+                     count).format(n=count, path=path))
 
     def till_export_failed(self, exc: BaseException) -> None:
         self.exporting = False

@@ -42,8 +42,9 @@ class SaleScreen(TillScreen):
     def body(self) -> Iterable[Widget]:
         sale = self.sale
         yield Note(
-            _("Receipt {receipt}   Sold {time}").format(receipt=sale.receipt_no,
-                                                        time=when(sale.sold_at))
+            _("Receipt {receipt}   Sold {time}").format(
+                receipt=sale.receipt_no,  # in the store's zone, as refunds and vouchers
+                time=when(sale.sold_at.astimezone(self.app.clock.now().tzinfo)))
             + "\n" + _("Store/till {store}/{till}   Cashier {cashier}").format(
                 store=sale.store, till=sale.till, cashier=sale.cashier),
             id="sale-header",

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cashier_tui.domain.errors import TillError
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # annotations only: the views stay off the start path
     from cashier_tui.domain.views import Problem
@@ -146,7 +146,9 @@ def error_text(exc: BaseException, lang: str = "en", **context: object) -> str:
     from cashier_tui.domain import errors
 
     if isinstance(exc, errors.WrongPin):
-        return _("Wrong PIN. {n} tries left before the account locks.").format(n=exc.remaining)
+        return ngettext("Wrong PIN. {n} try left before the account locks.",
+                        "Wrong PIN. {n} tries left before the account locks.",
+                        exc.remaining).format(n=exc.remaining)
     if isinstance(exc, errors.AccountLocked):
         return _("This account is locked until {time}. Ask a manager.").format(
             time=when(exc.until, with_date=False))

@@ -119,7 +119,7 @@ class Trainee:
         while True:
             await self.app.workers.wait_for_complete()
             await self.pilot.pause()
-            if all(w.is_finished for w in self.app.workers):
+            if all(w.is_finished for w in self.app.workers) and not self.app.keys_pending:
                 break
         self.look()
 
@@ -324,7 +324,7 @@ async def cash_for_card(t: Trainee) -> None:
     await t.keys("f")
     await t.keys("shift+tab")
     assert t.app.focused.id == "payout"
-    await t.keys("space", "down", "enter", "tab")
+    await t.keys("space", "down", "enter")  # Enter on the list moves on to the reason
     await t.reason("changed_mind")
     assert "Card ****7093 → Cash  CN¥155.80" in t.note("#legs")
     await t.keys("enter")
@@ -454,7 +454,7 @@ async def decline_then_retry(t: Trainee) -> None:
     processing = await _full(t, "1010", "defective")
     account = t.note("#account")
     assert "Card ****3306  CN¥189.00  Declined" in account
-    assert "Press R to try again, or Esc and refund the rest in cash." in account
+    assert "Press r to try again, or Esc and refund the rest in cash." in account
     assert processing.refund.status == "failed"
     key = processing.refund.legs[0].idempotency_key
     await t.keys("r")
@@ -638,7 +638,7 @@ async def find_without_receipt(t: Trainee) -> None:
     await t.keys("tab")
     await t.type("2026-11-18", "enter")
     assert table_rows(t.app, "#matches") == [
-        ["1019", "2026-11-18 18:22", "CN¥267.00", "Card"]]
+        ["1019", "2026-11-18 18:22", "CN¥267.00", "Card", ""]]
     await t.keys("enter")
     sale = t.on(SaleScreen)
     assert sale.sale.receipt_no == "1019"

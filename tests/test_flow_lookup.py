@@ -60,6 +60,11 @@ async def test_wrong_pin_says_how_many_tries_are_left(rig_factory) -> None:
         assert said(app, "#err-pin") == "Wrong PIN. 4 tries left before the account locks."
         assert app.focused.id == "pin"
         assert app.screen.query_one("#pin").value == ""
+        for left in (3, 2):
+            await sign_in(pilot, pin="0000")
+            assert said(app, "#err-pin").startswith(f"Wrong PIN. {left} tries left")
+        await sign_in(pilot, pin="0000")
+        assert said(app, "#err-pin") == "Wrong PIN. 1 try left before the account locks."
 
 
 async def test_five_wrong_pins_lock_the_account_until_a_time(rig_factory) -> None:

@@ -231,7 +231,7 @@ async def test_printer_failure_leaves_the_refund_done_and_printable(
         await settle(pilot)
         # what to do, on the done screen
         first = "Not confirmed." if mode == "hoard" else "Not printed."
-        assert said(app) == (f"{first} {FAILURES[mode]} The refund is done: press P to "
+        assert said(app) == (f"{first} {FAILURES[mode]} The refund is done: press p to "
                              "print again.")
         refund = rig.till.get_refund(no)
         assert refund.status == "completed"  # the refund stands

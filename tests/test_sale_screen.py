@@ -107,3 +107,17 @@ async def test_the_approval_box_calls_a_void_a_void(rig_factory) -> None:
             assert notes[0] == says
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_sale_time_is_shown_in_the_store_zone(rig_factory) -> None:
+    """A sale made at 14:03 +08:00 seen by a till whose store zone is UTC: 06:03, the same
+    zone its refund numbers and vouchers use (issue 16.12)."""
+    from datetime import UTC
+
+    rig = rig_factory()
+    rig.clock.at = rig.clock.at.astimezone(UTC)
+    app = rig.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, FULL)
+        assert "Sold 2026-11-20 06:03" in str(app.screen.query_one("#sale-header").content)
