@@ -19,6 +19,7 @@ from collections import deque
 
 from textual import events
 from textual.widget import Widget
+from textual.widgets import Input
 
 SETTLE_TRIES = 50  # refreshes to wait for a busy widget before the next key goes anyway
 CALM = 3  # refreshes in a row with nothing to process: the key has been dealt with
@@ -48,6 +49,12 @@ class TypeAhead:
         self._handing = True
         target = self.focused or self.screen  # type: ignore[attr-defined]
         await super().on_event(event)  # type: ignore[misc]
+        # A character typed into an input changes nothing else: the next key may follow at
+        # once (a scan stays as fast as before); any other key waits for things to settle.
+        while (self._ahead and self._ahead[0].is_printable and isinstance(target, Input)
+               and event.is_printable and self.focused is target):  # type: ignore[attr-defined]
+            event = self._ahead.popleft()
+            await super().on_event(event)  # type: ignore[misc]
         self._after(target, SETTLE_TRIES, CALM + 1)
 
     def _after(self, target: Widget, tries: int, calm: int) -> None:
