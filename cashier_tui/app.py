@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 import screens
 from screens.commands import ScreenCommands
+from screens.typeahead import TypeAhead
 from screens.widgets import translate_bindings
 
 from .clock import Clock, SystemClock
@@ -35,7 +36,13 @@ SCREENS_DIR = Path(screens.__file__).resolve().parent  # the .tcss files ship be
 NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
 
 
-class CashierApp(App[int]):
+def store_clock(settings: Any) -> SystemClock:
+    """The real clock, in the store's time zone when the settings name one."""
+    zone = getattr(settings, "zone", None)
+    return SystemClock(zone() if callable(zone) else None)
+
+
+class CashierApp(TypeAhead, App[int]):
     """A keyboard-only refund till."""
 
     TITLE = "cashier-tui"
@@ -70,7 +77,7 @@ class CashierApp(App[int]):
         self.till_ready = threading.Event()
         if till is not None:
             self.till_ready.set()
-        self.clock: Clock = clock or (till.clock if till is not None else SystemClock())
+        self.clock: Clock = clock or (till.clock if till is not None else store_clock(settings))
         self.training = bool(training or getattr(settings, "demo", False))
         self.stable = stable
         self.cashier: CashierView | None = None
@@ -330,7 +337,7 @@ def run(settings: Any) -> int:
 
         engine = make_engine(settings.db)
         migrate.upgrade(engine)
-        till = Till(engine=engine, gateway=SimulatedGateway(), clock=SystemClock(),
+        till = Till(engine=engine, gateway=SimulatedGateway(), clock=store_clock(settings),
                     policy=settings.policy(), store=settings.store_id,
                     till_id=settings.till_id)
         # The store's keys, shared through the database; this till's old secret file (if it

@@ -98,7 +98,8 @@ def export(args, settings) -> int:
     engine = migrated_engine(settings)
     try:
         with _output(args.out, args.format) as fh:
-            count = export_refunds(engine, fh, args.format, args.since)
+            count = export_refunds(engine, fh, args.format, args.since,
+                                   store=getattr(settings, "store_id", None))
     except OSError as exc:
         raise CliError(2, f"{args.out}: cannot write: {exc.strerror or exc}") from None
     finally:

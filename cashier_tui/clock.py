@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 
@@ -12,9 +12,15 @@ class Clock(Protocol):
         """The current time, timezone-aware."""
 
 
+@dataclass
 class SystemClock:
+    """The real time, in the store's time zone (``zone``; None: the machine's), so refund
+    numbers, voucher times and the screens all use the store's day and hour."""
+
+    zone: tzinfo | None = None
+
     def now(self) -> datetime:
-        return datetime.now(UTC).astimezone()
+        return datetime.now(UTC).astimezone(self.zone)
 
 
 @dataclass

@@ -4,6 +4,10 @@ JSON Lines holds one refund per line (DESIGN.md §3). CSV holds one row per leg 
 refund's columns repeated, and the lines squeezed into one column, for a spreadsheet.
 Amounts are decimal strings (``money.plain``); times are ISO 8601 in UTC. Nothing here holds
 a card number: a stored refund only knows a tender's method. The export is audited.
+
+``store`` and ``till`` are where the refund was made (the exporting till's store, the till
+in the refund number), ``sale_store`` and ``sale_till`` where the sale was: a sale of one
+till (or store) is often refunded at another.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlmodel import Session, col, select
 from .clock import Clock, SystemClock
 from .money import plain
 from .services import audit
+from .services.sales import refund_till
 from .storage.db import read_tx, write_tx
 from .storage.models import Refund, RefundLeg, RefundLine, Sale, SaleLine, Tender
 
@@ -30,7 +35,8 @@ log = logging.getLogger("cashier_tui.export")
 FORMATS = ("jsonl", "csv")
 CHUNK = 500  # refunds per query of lines and legs
 CSV_COLUMNS = (
-    "refund_no", "receipt_no", "created_at", "store", "till", "cashier", "approver",
+    "refund_no", "receipt_no", "created_at", "store", "till", "sale_store", "sale_till",
+    "cashier", "approver",
     "approval_rules", "reason", "reason_text", "note", "kind", "status", "amount", "currency",
     "method", "training", "lines", "leg_method", "leg_payout", "leg_action", "leg_amount",
     "leg_state", "idempotency_key", "gateway_ref",
@@ -49,7 +55,7 @@ def _since(day: date, tz: tzinfo | None) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _records(session: Session, since: datetime | None) -> Iterator[dict]:
+def _records(session: Session, since: datetime | None, store: str | None) -> Iterator[dict]:
     query = select(Refund, Sale.receipt_no, Sale.store, Sale.till).join(
         Sale, col(Sale.id) == col(Refund.sale_id))
     if since is not None:
@@ -75,16 +81,18 @@ def _records(session: Session, since: datetime | None) -> Iterator[dict]:
                 "amount": leg.amount, "state": leg.state,
                 "idempotency_key": leg.idempotency_key, "gateway_ref": leg.gateway_ref,
             })
-        for refund, receipt_no, store, till in chunk:
-            yield _record(refund, receipt_no, store, till, lines[refund.id], legs[refund.id])
+        for refund, receipt_no, sale_store, sale_till in chunk:
+            yield _record(refund, receipt_no, (store or sale_store, refund_till(refund.refund_no)),
+                          (sale_store, sale_till), lines[refund.id], legs[refund.id])
 
 
-def _record(r: Refund, receipt_no: str, store: str, till: str, lines: list[dict],
-            legs: list[dict]) -> dict:
+def _record(r: Refund, receipt_no: str, where: tuple[str, str], sold: tuple[str, str],
+            lines: list[dict], legs: list[dict]) -> dict:
     money = r.currency
     return {
         "refund_no": r.refund_no, "receipt_no": receipt_no, "created_at": _utc(r.created_at),
-        "store": store, "till": till, "cashier": r.cashier, "approver": r.approver,
+        "store": where[0], "till": where[1], "sale_store": sold[0], "sale_till": sold[1],
+        "cashier": r.cashier, "approver": r.approver,
         "approval_rules": r.approval_rules.split(",") if r.approval_rules else [],
         "reason": r.reason, "reason_text": r.reason_text, "note": r.note, "kind": r.kind,
         "status": r.status, "amount": plain(r.amount, money), "currency": money,
@@ -117,9 +125,11 @@ def _csv_rows(record: dict) -> Iterator[dict]:
 
 def export_refunds(engine: Engine, out: TextIO, fmt: str = "jsonl", since: date | None = None,
                    *, actor: str | None = None, clock: Clock | None = None,
-                   tz: tzinfo | None = None) -> int:
+                   tz: tzinfo | None = None, store: str | None = None) -> int:
     """Write the refunds created on or after ``since`` (the till's local day; None: all) to
-    ``out``, oldest first; record an ``export`` audit event; return how many were written."""
+    ``out``, oldest first; record an ``export`` audit event; return how many were written.
+    ``store``: the store of the till exporting, where its refunds were made (None: the
+    sale's)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use jsonl or csv")
     start = _since(since, tz) if since is not None else None
@@ -128,7 +138,7 @@ def export_refunds(engine: Engine, out: TextIO, fmt: str = "jsonl", since: date 
     if writer is not None:
         writer.writeheader()
     with read_tx(engine) as session:
-        for record in _records(session, start):
+        for record in _records(session, start, store):
             if writer is None:
                 out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
             else:

@@ -18,12 +18,20 @@ from .currencies import EXPONENTS
 MAX_MINOR = 10**15
 
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-_AMOUNT_RE = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+_AMOUNT_RE = re.compile(r"^\d+(?:\.\d*)?$|^\.\d+$")
 _SYMBOLS = ("¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "EUR", "HKD", "JPY")
 
 
 class MoneyError(ValueError):
-    """An amount or currency that cannot be accepted, with a message a person can act on."""
+    """An amount or currency that cannot be accepted, with a message a person can act on.
+
+    ``code`` says which rule it broke, so a screen can word it in the UI language:
+    ``currency``, ``not_text``, ``negative``, ``empty``, ``comma``, ``not_amount``,
+    ``decimals``, ``too_large``, ``zero``."""
+
+    def __init__(self, message: str, code: str = "not_amount") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def exponent(currency: str) -> int:
@@ -31,30 +39,35 @@ def exponent(currency: str) -> int:
     digits = EXPONENTS.get(currency)
     if digits is None:
         if not _CURRENCY_RE.match(currency or ""):
-            raise MoneyError(f"'{currency}' is not an ISO 4217 currency code (e.g. CNY)")
-        raise MoneyError(f"'{currency}' is not a known ISO 4217 currency")
+            raise MoneyError(f"'{currency}' is not an ISO 4217 currency code (e.g. CNY)",
+                             "currency")
+        raise MoneyError(f"'{currency}' is not a known ISO 4217 currency", "currency")
     return digits
 
 
 def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> int:
     """Parse a decimal amount typed or imported as text into minor units of ``currency``.
 
-    Accepts ``12.5``, ``12.50``, ``¥12.50``, full-width ``１２．５０`` and thousands commas.
-    Rejects negatives, more decimals than the currency has, empty text and overflow.
+    Accepts ``12.5``, ``12.50``, ``12.``, ``.5``, ``¥12.50``, full-width ``１２．５０``.
+    Rejects negatives, more decimals than the currency has, empty text and overflow, and any
+    comma: ``7,99`` may mean 7.99 or 799, and a refund amount is never guessed.
     """
     if not isinstance(text, str):
-        raise MoneyError("an amount must be a decimal string such as \"12.50\", not a number")
+        raise MoneyError("an amount must be a decimal string such as \"12.50\", not a number",
+                         "not_text")
     digits = exponent(currency)
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     if cleaned.startswith("-") or cleaned.startswith("−"):
-        raise MoneyError("an amount cannot be negative")
+        raise MoneyError("an amount cannot be negative", "negative")
     for symbol in _SYMBOLS:
         if cleaned.upper().startswith(symbol):
             cleaned = cleaned[len(symbol):]
             break
-    cleaned = cleaned.replace(",", "")
     if not cleaned:
-        raise MoneyError("an amount is required")
+        raise MoneyError("an amount is required", "empty")
+    if "," in cleaned:
+        raise MoneyError(f"'{text}' has a comma; type the amount without commas, with a '.' "
+                         "before the cents (e.g. 7.99)", "comma")
     if not _AMOUNT_RE.match(cleaned):
         raise MoneyError(f"'{text}' is not an amount; type digits with at most one '.'")
     try:
@@ -63,12 +76,13 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> int:
         raise MoneyError(f"'{text}' is not an amount") from exc
     minor = value.scaleb(digits)
     if minor != minor.to_integral_value():
-        raise MoneyError(f"{currency} amounts have at most {digits} decimals; '{text}' has more")
+        raise MoneyError(f"{currency} amounts have at most {digits} decimals; '{text}' has more",
+                         "decimals")
     result = int(minor)
     if result >= MAX_MINOR:
-        raise MoneyError(f"'{text}' is too large an amount")
+        raise MoneyError(f"'{text}' is too large an amount", "too_large")
     if result == 0 and not allow_zero:
-        raise MoneyError("the amount must be more than zero")
+        raise MoneyError("the amount must be more than zero", "zero")
     return result
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,17 @@ from printers.profiles import DEFAULT_PROFILE, PROFILES
 from .domain.policy import Policy
 from .i18n import LANGUAGES, choose_language
 from .money import MoneyError, exponent, parse_amount
-from .settings_checks import Check, choice, flag, number, optional, path, text, texts
+from .settings_checks import (
+    Check,
+    choice,
+    flag,
+    number,
+    optional,
+    path,
+    text,
+    texts,
+    time_zone,
+)
 
 APP_NAME = "cashier-tui"
 ENV_PREFIX = "CASHIER_TUI_"
@@ -77,9 +88,13 @@ class Settings:
         "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", upper=True)))
     store_id: str = field(default="S01", metadata=checked(text(min_length=1, max_length=20)))
     till_id: str = field(default="T01", metadata=checked(text(min_length=1, max_length=20)))
-    store_header: list[str] = field(default_factory=lambda: ["cashier-tui demo store"],
-                                    metadata=checked(texts))
+    # Lines at the top of every voucher; none by default: a real till must not print a
+    # made-up store name (training vouchers get DEMO_STORE_HEADER, printers/service.py).
+    store_header: list[str] = field(default_factory=list, metadata=checked(texts))
     currency: str = field(default="CNY", metadata=checked(text()))
+    # The store's IANA time zone ("Asia/Shanghai"); None: the machine's. Refund numbers,
+    # voucher times and sale times on screen are all in it.
+    store_timezone: str | None = field(default=None, metadata=checked(optional(time_zone)))
     refund_url_base: str | None = field(default=None, metadata=checked(optional(text())))
     # None given: secret.key in the user data dir
     secret_path: Path | None = field(default=None, metadata=checked(optional(path)))
@@ -92,6 +107,14 @@ class Settings:
     config_loaded: bool = False
 
     # --- derived values -------------------------------------------------------------
+    def zone(self) -> tzinfo | None:
+        """The store's time zone, or None for the machine's."""
+        if not self.store_timezone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.store_timezone)
+
     def refund_policy(self) -> Policy:
         """The domain Policy, the threshold in minor units (same as ``policy()``)."""
         return self.policy()

@@ -102,6 +102,19 @@ def path(value: Any) -> Path:
     return Path(value).expanduser()
 
 
+def time_zone(value: Any) -> str:
+    """An IANA time zone name such as ``Asia/Shanghai``."""
+    from zoneinfo import ZoneInfo
+
+    if isinstance(value, str) and value.strip():
+        try:
+            ZoneInfo(value.strip())
+            return value.strip()
+        except (ValueError, KeyError, OSError):  # not a name, not found (a KeyError)
+            pass
+    raise ValueError(f'must be a time zone such as "Asia/Shanghai", not {value!r}')
+
+
 def texts(value: Any) -> list[str]:
     """A list of text lines, such as ``["Shop 1", "Road 2"]``."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) for x in value):

@@ -385,9 +385,9 @@ ENTER = ("Press Enter (Continue).", "按 Enter（继续）。")
 MGR = ("The approval box opens: type M1, Enter, then the PIN 9999, Enter. Then press y "
        "(Yes, refund).",
        "弹出主管授权框：输入 M1 按 Enter，再输入密码 9999 按 Enter。然后按 y（确认退款）。")
-CASH = ("Press Shift+Tab to Pay back, Space, ↓ to Cash from the drawer, Enter; then Tab back "
-        "to Reason.",
-        "按 Shift+Tab 到“退款方式”，按空格键，用 ↓ 选“钱箱付现金”，按 Enter；再按 Tab 回到"
+CASH = ("Press Shift+Tab to Pay back, Space, ↓ to Cash from the drawer, Enter: the cursor "
+        "moves on to Reason.",
+        "按 Shift+Tab 到“退款方式”，按空格键，用 ↓ 选“钱箱付现金”，按 Enter，光标随即移到"
         "“退款原因”。")
 
 

@@ -166,6 +166,9 @@ def _leg_label(lang: str, leg) -> str:
     masked = (leg.masked or "").replace("…", "..")
     if leg.payout == leg.method and masked:
         label = f"{label} {masked}"
+    elif leg.payout == "cash" and leg.method != "cash":  # which payment the cash replaced
+        tender = method_label(lang, leg.method) + (f" {masked}" if masked else "")
+        label = t(lang, "cash_for").format(cash=label, tender=tender)
     if leg.action == "void":
         label = f"{label} ({t(lang, 'void')})"
     if leg.state == "failed":

@@ -12,6 +12,12 @@ status, every chunk of data. Problems and how they are told apart:
 * timeout: the printer accepts but stops taking data (our send buffer is kept small, so a
   stalled printer blocks the send instead of the kernel swallowing the whole job).
 * dropped: the connection breaks after part of the job went out.
+* unconfirmed: the whole job went out, but the printer never showed it took it. Handing the
+  bytes to our kernel proves nothing: a printer that accepts and never reads still lets a
+  whole voucher (~45 KB) sit in the loopback or network buffers. A job counts as printed only
+  when the printer answered the status asked *after* the job (it has read up to there), or,
+  for a printer that does not report status, when it drained the connection and closed it
+  cleanly after our half-close (``shutdown(SHUT_WR)``, then its EOF) within the deadline.
 """
 
 from __future__ import annotations
@@ -77,8 +83,8 @@ class NetworkTarget(VoucherTarget):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
                 reports = self._status(printer, sock, deadline, before=True)
                 self._send_all(printer, sock, data, deadline)
-                if reports:
-                    self._status(printer, sock, deadline, before=False)
+                if not (reports and self._status(printer, sock, deadline, before=False)):
+                    self._await_close(sock, deadline)
             finally:
                 _drain(sock)
                 printer.close()
@@ -97,6 +103,23 @@ class NetworkTarget(VoucherTarget):
         if reply[-1] & NO_PAPER_MASK == NO_PAPER_MASK:
             raise self._paper_out()
         return True
+
+    def _unconfirmed(self) -> PrinterError:
+        return PrinterError("unconfirmed", f"The printer at {self.where} did not confirm it "
+                            f"took the voucher. If it did not come out, {AGAIN}")
+
+    def _await_close(self, sock: socket.socket, deadline: float) -> None:
+        """Half-close, then wait for the printer's own close: it has read the whole job."""
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            while True:
+                sock.settimeout(_left(deadline))
+                if not sock.recv(256):
+                    return
+        except TimeoutError as exc:
+            raise self._unconfirmed() from exc
+        except OSError as exc:  # reset: the printer went away with the job unread
+            raise self._dropped() from exc
 
     def _send_all(self, printer, sock: socket.socket, data: bytes, deadline: float) -> None:
         for start in range(0, len(data), CHUNK):

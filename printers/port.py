@@ -11,7 +11,7 @@ import contextlib
 import io
 from abc import ABC, abstractmethod
 
-AGAIN = "then press P to print again."
+AGAIN = "then press p to print again."
 
 
 class PrinterError(Exception):

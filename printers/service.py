@@ -26,6 +26,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES
 from .targets import PreviewTarget, PrinterError, VoucherTarget, parse_target
 
 log = logging.getLogger(__name__)
+DEMO_STORE_HEADER = ("cashier-tui demo store",)  # training vouchers without a store_header
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,8 @@ class PrintService:
         return cls(getattr(settings, "printer", None) or "preview",
                    profile=getattr(settings, "printer_profile", None) or DEFAULT_PROFILE,
                    timeout_s=getattr(settings, "printer_timeout_s", None) or 4.0,
-                   store_header=getattr(settings, "store_header", None) or (),
+                   store_header=getattr(settings, "store_header", None)
+                   or (DEMO_STORE_HEADER if training else ()),
                    voucher_cjk=getattr(settings, "voucher_cjk", None) or "gb18030",
                    cjk_font=getattr(settings, "cjk_font", None) or None,
                    codec=codec, training=training)
@@ -173,7 +175,7 @@ class PrintService:
             return PrintResult(False, exc.code, exc.message, lines)
         except Exception as exc:
             log.exception("printing to %s failed", self.target)
-            return PrintResult(False, "error", f"Printing failed: {exc}. Press P to print "
+            return PrintResult(False, "error", f"Printing failed: {exc}. Press p to print "
                                "again, or check the printer settings.", lines)
         return PrintResult(True, "ok", f"The voucher was sent to the printer ({self.target}).",
                            lines)

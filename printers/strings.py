@@ -61,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "receipt_total": N_("Total"),
     "receipt_scan": N_("Scan at the till to refund"),
     "voided": N_("VOIDED"),
+    # a cash payout standing in for a tender: "Cash for Card ****4321"
+    "cash_for": N_("{cash} for {tender}"),
 }
 
 LANGS = LANGUAGES

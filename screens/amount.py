@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from textual.binding import Binding
@@ -17,22 +16,23 @@ from cashier_tui.money import MoneyError, exponent, parse_amount
 from .base import TillScreen
 from .widgets import ErrorLine, Field, Note
 
+AMOUNT_PROBLEMS = {  # MoneyError.code -> what the cashier is told
+    "empty": N_("Type the amount to refund."),
+    "negative": N_("An amount cannot be negative."),
+    "decimals": N_("At most {n} decimals."),
+    "zero": N_("The amount must be more than zero."),
+    "too_large": N_("“{text}” is too large an amount."),
+    "comma": N_("“{text}” has a comma: type the amount without commas, with a point before "
+                "the cents (e.g. 7.99)."),
+}
 
-def amount_error(text: str, currency: str) -> str:
-    """Why ``text`` is not an amount, in the UI language (money.py words it in English)."""
-    cleaned = text.strip()
-    digits = exponent(currency)
-    if not cleaned:
-        return _("Type the amount to refund.")
-    if cleaned.startswith(("-", "−", "－")):
-        return _("An amount cannot be negative.")
-    match = re.search(r"[.．](\d+)$", cleaned)
-    if match and len(match.group(1)) > digits:
-        return _("At most {n} decimals.").format(n=digits)
-    if re.fullmatch(r"[¥￥$]?\s*[0０]+([.．][0０]*)?", cleaned):
-        return _("The amount must be more than zero.")
-    return _("“{text}” is not an amount: type digits and at most one point.").format(
-        text=cleaned)
+
+def amount_error(error: MoneyError, text: str, currency: str) -> str:
+    """Why ``text`` is not an amount (as ``parse_amount`` found), in the UI language."""
+    template = AMOUNT_PROBLEMS.get(error.code,
+                                   N_("“{text}” is not an amount: type digits and at most one "
+                                      "point."))
+    return _(template).format(text=text.strip(), n=exponent(currency))
 
 
 class AmountScreen(TillScreen):
@@ -67,8 +67,8 @@ class AmountScreen(TillScreen):
         err = self.query_one("#err-amount", ErrorLine)
         try:
             minor = parse_amount(text, self.sale.currency)
-        except MoneyError:
-            err.say(amount_error(text, self.sale.currency))
+        except MoneyError as exc:
+            err.say(amount_error(exc, text, self.sale.currency))
             return None
         if minor > self.sale.refundable:
             err.say(_("That is more than the {cap} that can still be refunded.").format(

@@ -20,7 +20,7 @@ from cashier_tui.domain.views import Approval, Quote, SaleView
 from cashier_tui.i18n import N_, _
 
 from .base import TillModal
-from .texts import error_text, locked_text, rule_text
+from .texts import all_void, error_text, locked_text, rule_text
 from .widgets import ChainedInput, ErrorLine, Field, HoldingInput, Keys, Note
 
 ResultT = TypeVar("ResultT")
@@ -113,8 +113,10 @@ class ApprovalModal(ManagerModal[Approval | None]):
         yield from self.compose_chrome()
         with Vertical(classes="dialog", id="approval"):
             yield Label(_("Manager approval"), classes="dialog-title")
-            yield Note(_("This refund of {amount} needs a manager because:").format(
-                amount=self.money(self.quote.amount, self.quote.currency)))
+            asks = (_("This void of {amount} needs a manager because:")
+                    if all_void(self.quote.legs) else
+                    _("This refund of {amount} needs a manager because:"))
+            yield Note(asks.format(amount=self.money(self.quote.amount, self.quote.currency)))
             yield Note("\n".join(f"• {self.rule(r)}" for r in self.quote.approvals),
                        id="rules")
             yield from self.manager_fields()

@@ -99,6 +99,9 @@ class DetailsScreen(TillScreen):
             self._touched.add(event.select.id)
         if event.select.id == "payout" and event.value in ("original", "cash"):
             self.request = replace(self.request, payout=event.value)
+            if chosen:  # on to the reason (or the note), as after choosing a reason (16.12)
+                self.call_after_refresh(
+                    self.query_one("#note" if self.request.reason else "#reason").focus)
         elif event.select.id == "reason":
             reason = "" if event.value is Select.NULL else str(event.value)
             self.request = replace(self.request, reason=reason)

@@ -24,7 +24,7 @@ from cashier_tui.i18n import N_, _
 from .base import TillScreen
 from .printing import DRAWER_SENT, PrintMixin
 from .refund import leg_line
-from .texts import STATUSES, word
+from .texts import STATUSES, all_void, word
 from .widgets import ErrorLine, Note
 
 
@@ -40,6 +40,8 @@ class DoneScreen(PrintMixin, TillScreen):
     def __init__(self, refund: RefundView) -> None:
         super().__init__()
         self.refund = refund
+        if all_void(refund.legs):  # the card payment was cancelled, not refunded
+            self.TITLE = N_("Void done")
         self.drawer_opened = False  # a print of this refund may have kicked the drawer
         self.preview_columns = 0  # the width the preview was last laid out at
         self._shown = False
@@ -73,7 +75,7 @@ class DoneScreen(PrintMixin, TillScreen):
             return self.money(minor, r.currency)
 
         rows = [
-            _("Refund {no}").format(no=r.refund_no),
+            (_("Void {no}") if all_void(r.legs) else _("Refund {no}")).format(no=r.refund_no),
             f"{money(r.amount)}   {word(STATUSES, r.status)}",
             *(leg_line(leg, money) for leg in r.legs),
         ]

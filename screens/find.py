@@ -18,6 +18,7 @@ from cashier_tui.money import MoneyError, parse_amount
 
 from .amount import amount_error
 from .base import TillScreen
+from .tables import column_widths, refill, table_room
 from .texts import METHODS, when, word
 from .widgets import ErrorLine, Field, Note
 
@@ -54,12 +55,32 @@ class FindSaleScreen(TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        table = self.query_one("#matches", DataTable)
-        table.add_column(_("Receipt"), width=22)  # receipt numbers run to 21 and more
-        table.add_column(_("Sold"), width=16)
-        table.add_column(_("Total"), width=11)
-        table.add_column(_("Paid by"), width=max(12, self.size.width - 71))
+        self.lay_out()
         self.query_one("#date_from", Input).focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.lay_out()
+
+    def row(self, s: SaleView) -> list[object]:
+        """Receipt, time, total, how it was paid and, apart, a status said before the
+        cashier opens it (never in place of the payments, 16.12)."""
+        methods = ", ".join(dict.fromkeys(word(METHODS, t.method) for t in s.tenders))
+        status = _("VOIDED") if s.voided else _("FULLY REFUNDED") if s.fully_refunded else ""
+        return [s.receipt_no, when(s.sold_at.astimezone(self.app.clock.now().tzinfo)),
+                Text(self.money(s.total, s.currency), justify="right"),
+                Text(methods, overflow="ellipsis", no_wrap=True),
+                Text(status, style="bold red")]
+
+    def lay_out(self) -> None:
+        table = self.query_one("#matches", DataTable)
+        cells = [self.row(s) for s in self.sales]
+        labels = [_("Receipt"), _("Sold"), _("Total"), _("Paid by"), _("Status")]
+        widths = column_widths(labels, cells)
+        room = table_room(table, self.size.width, len(labels))
+        widths[3] = max(8, room - sum(widths) + widths[3])
+        refill(table, list(zip(labels, widths, strict=True)),
+               [(row, s.receipt_no) for row, s in zip(cells, self.sales, strict=True)])
 
     def value(self, name: str) -> str:
         return self.typed(f"#{name}")
@@ -80,8 +101,8 @@ class FindSaleScreen(TillScreen):
         if text := self.value("amount"):
             try:
                 found["amount"] = parse_amount(text, self.app.currency)
-            except MoneyError:
-                errors["amount"] = amount_error(text, self.app.currency)
+            except MoneyError as exc:
+                errors["amount"] = amount_error(exc, text, self.app.currency)
         if text := self.value("last4"):
             if len(text) == 4 and text.isdigit():
                 found["card_last4"] = text
@@ -120,16 +141,7 @@ class FindSaleScreen(TillScreen):
     def till_find(self, sales: list[SaleView]) -> None:
         self.sales = sales
         table = self.query_one("#matches", DataTable)
-        table.clear()
-        for s in sales:
-            methods = Text(", ".join(dict.fromkeys(word(METHODS, t.method) for t in s.tenders)),
-                           overflow="ellipsis", no_wrap=True)
-            if s.voided or s.fully_refunded:  # said before the cashier opens it
-                methods = Text(_("VOIDED") if s.voided else _("FULLY REFUNDED"),
-                               style="bold red", overflow="ellipsis", no_wrap=True)
-            table.add_row(s.receipt_no, when(s.sold_at),
-                          Text(self.money(s.total, s.currency), justify="right"), methods,
-                          key=s.receipt_no)
+        self.lay_out()
         if sales:
             table.focus()
             self.query_one("#find-hint", Note).update(

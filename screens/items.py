@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cashier_tui.domain.views import LineView, Quote, RefundRequest, SaleView
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 from .base import TillScreen
 from .widgets import ErrorLine, Note
@@ -133,7 +133,8 @@ class ItemsScreen(TillScreen):
     def till_quote(self, quote: Quote) -> None:
         count = sum(self.chosen.values())
         self.query_one("#items-total", Note).update(
-            _("{count} items, refund {amount}").format(
+            ngettext("{count} item, refund {amount}", "{count} items, refund {amount}",
+                     count).format(
                 count=count, amount=self.money(quote.amount, quote.currency)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -11,11 +11,12 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cashier_tui.domain.views import RefundView
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 from .base import TillScreen
 from .printing import PrintMixin
-from .texts import METHODS, STATUSES, word
+from .tables import column_widths, refill, table_room
+from .texts import METHODS, STATUSES, void_of, word
 from .widgets import ErrorLine, Note
 
 NEEDS_RETRY = ("pending", "failed", "partial")
@@ -44,17 +45,13 @@ class JournalScreen(PrintMixin, TillScreen):
         yield ErrorLine(id="error")
 
     def on_mount(self) -> None:
-        table = self.query_one("#journal", DataTable)
-        wide = self.size.width >= 100
-        table.add_column(_("Time"), width=5)
-        table.add_column(_("Refund"), width=18)
-        if wide:
-            table.add_column(_("Receipt"), width=22)
-        table.add_column(_("Amount"), width=11)
-        table.add_column(_("Method"), width=14 if wide else 10)
-        table.add_column(_("Status"), width=10)
-        table.focus()
+        self.lay_out()
+        self.query_one("#journal", DataTable).focus()
         self.load()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.lay_out()
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -62,27 +59,40 @@ class JournalScreen(PrintMixin, TillScreen):
     def load(self) -> None:
         self.call_till("journal", self.till.journal)
 
+    def row(self, r: RefundView) -> list[object]:
+        methods = ", ".join(dict.fromkeys(
+            void_of(word(METHODS, leg.method)) if leg.action == "void"
+            else word(METHODS, leg.payout) for leg in r.legs))
+        status = Text(word(STATUSES, r.status),
+                      style="bold red" if r.status in NEEDS_RETRY else "")
+        return [r.created_at.astimezone(self.app.clock.now().tzinfo).strftime("%H:%M"),
+                r.refund_no, r.receipt_no, Text(self.money(r.amount, r.currency),
+                                                justify="right"),
+                Text(methods, overflow="ellipsis", no_wrap=True), status]
+
+    def lay_out(self) -> None:
+        """Every column whole; the methods take the room left, the receipt when it fits."""
+        table = self.query_one("#journal", DataTable)
+        cells = [self.row(r) for r in self.refunds]
+        labels = [_("Time"), _("Refund"), _("Receipt"), _("Amount"), _("Method"), _("Status")]
+        widths = column_widths(labels, cells)
+        methods = max(widths[4], 10)
+        room = table_room(table, self.size.width, len(labels) - 1)
+        fixed = sum(widths) - widths[2] - widths[4]
+        wide = room - fixed - widths[2] - 2 >= methods
+        keep = [i for i in range(len(labels)) if wide or i != 2]
+        widths[4] = max(methods if not cells else 8,
+                        room - fixed - (widths[2] + 2 if wide else 0))
+        refill(table, [(labels[i], widths[i]) for i in keep],
+               [([row[i] for i in keep], r.refund_no)
+                for row, r in zip(cells, self.refunds, strict=True)])
+
     def till_journal(self, refunds: list[RefundView]) -> None:
         self.refunds = refunds
-        table = self.query_one("#journal", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        wide = self.size.width >= 100
-        for r in refunds:
-            methods = ", ".join(dict.fromkeys(word(METHODS, leg.payout) for leg in r.legs))
-            status = Text(word(STATUSES, r.status),
-                          style="bold red" if r.status in NEEDS_RETRY else "")
-            row: list[object] = [r.created_at.astimezone(self.app.clock.now().tzinfo)
-                                 .strftime("%H:%M"), r.refund_no]
-            if wide:
-                row.append(r.receipt_no)
-            row += [Text(self.money(r.amount, r.currency), justify="right"),
-                    Text(methods, overflow="ellipsis", no_wrap=True), status]
-            table.add_row(*row, key=r.refund_no)
-        if refunds:
-            table.move_cursor(row=min(keep or 0, len(refunds) - 1))
+        self.lay_out()
         waiting = sum(1 for r in refunds if r.status in NEEDS_RETRY)
-        text = _("{n} refunds today.").format(n=len(refunds)) if refunds else _(
+        text = ngettext("{n} refund today.", "{n} refunds today.", len(refunds)).format(
+            n=len(refunds)) if refunds else _(
             "No refunds today yet.")
         if waiting:
             text += " " + _("{n} need a retry (R).").format(n=waiting)

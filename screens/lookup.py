@@ -17,7 +17,7 @@ from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
 from .texts import error_text
-from .widgets import ErrorLine, Note
+from .widgets import ErrorLine, HoldingInput, Note
 
 MAX_SCAN = 200  # a refund QR can be a URL; receipts are at most 40
 
@@ -34,8 +34,9 @@ class LookupScreen(TillScreen):
         with Vertical(id="lookup-box"):
             yield Note(_("Scan the receipt barcode or a refund voucher, or type its number "
                          "and press Enter."), classes="hint")
-            yield Input(id="code", max_length=MAX_SCAN,
-                        placeholder=_("Receipt number or refund code"))
+            # Its Enter holds the keys behind it until the lookup has answered (16.11).
+            yield HoldingInput(id="code", max_length=MAX_SCAN,
+                               placeholder=_("Receipt number or refund code"))
             yield ErrorLine(id="error")
             yield Note(_("No receipt? F3 finds the sale by date, amount or card."),
                        classes="hint", id="find-hint")
@@ -59,6 +60,15 @@ class LookupScreen(TillScreen):
     def on_screen_resume(self) -> None:
         self.query_one("#code", Input).focus()
 
+    @property
+    def holds_keys(self) -> bool:
+        """While a lookup is out: the keys typed meanwhile are for what it opens."""
+        return self.query_one("#code", HoldingInput).holding
+
+    def answered(self) -> None:
+        self.query_one("#code", HoldingInput).take_held()
+        self.app.keys_free()
+
     def reset(self) -> None:
         self.query_one("#code", Input).value = ""
         self.show_error(None)
@@ -75,6 +85,7 @@ class LookupScreen(TillScreen):
     def action_lookup(self) -> None:
         code = self.query_one("#code", Input).value.strip()
         if not code:
+            self.answered()
             self.show_error(_("Scan or type a receipt number first."))
             return
         self.show_error(None)
@@ -90,8 +101,12 @@ class LookupScreen(TillScreen):
             from .refund import RefundScreen
 
             self.app.push_screen(RefundScreen(found))
+        self.answered()  # after the push: the keys go to the screen it opened
 
     def till_lookup_failed(self, exc: BaseException) -> None:
+        self.answered()
         code = self.query_one("#code", Input).value.strip()
         self.show_error(error_text(exc, self.lang, code=code))
-        self.query_one("#code", Input).focus()
+        box = self.query_one("#code", Input)
+        box.focus()
+        box.select_all()  # the next scan replaces the code that missed (issue 16.5)

@@ -25,6 +25,8 @@ PRINT_PROBLEMS = {
     "timeout": N_("The printer stopped taking the voucher: check its paper and cover."),
     "dropped": N_("The printer's connection broke while printing: the voucher may be "
                   "incomplete."),
+    "unconfirmed": N_("The printer did not confirm it took the voucher: check whether it "
+                      "came out."),
     "paper_out": N_("The printer is out of paper: load a new roll."),
     "cover_open": N_("The printer's cover is open."),
     "unsupported": N_("This printer cannot print the voucher."),
@@ -47,7 +49,14 @@ def print_problem(code: str, message: str = "") -> str:
 
 
 def not_printed(why: str) -> str:
-    return _("Not printed. {why} The refund is done: press P to print again.").format(why=why)
+    return _("Not printed. {why} The refund is done: press p to print again.").format(why=why)
+
+
+def not_confirmed(why: str) -> str:
+    """The job went out but the printer never showed it took it: it may or may not be on
+    paper, so it is not counted as printed and P prints it again."""
+    return _("Not confirmed. {why} The refund is done: press p to print again.").format(
+        why=why)
 
 
 class PrintMixin:
@@ -111,8 +120,9 @@ class PrintMixin:
         elif getattr(result, "ok", False):
             status.say(_("Voucher printed: customer copy and merchant copy."))
         else:
-            status.say(not_printed(print_problem(getattr(result, "code", ""),
-                                                 getattr(result, "message", ""))))
+            code = getattr(result, "code", "")
+            said = not_confirmed if code == "unconfirmed" else not_printed
+            status.say(said(print_problem(code, getattr(result, "message", ""))))
         self.after_print()
 
     def till_print_failed(self, exc: BaseException) -> None:

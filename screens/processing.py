@@ -161,10 +161,12 @@ class ProcessingScreen(TillScreen):
 
     def draw_steps(self) -> None:
         at = ORDER.index(self.step) if self.step in ORDER else 0
+        # "Done" is ticked only for a refund that is done: never beside "Declined" (16.12)
+        done = self.refund is not None and self.refund.status == "completed"
         marks = []
         for i, step in enumerate(ORDER):
-            mark = "✓" if i < at or (step == "done" and at == len(ORDER) - 1) else (
-                "›" if i == at and self.running else "·")
+            reached = i < at or (step == "done" and at == len(ORDER) - 1 and done)
+            mark = "✓" if reached else ("›" if i == at and self.running else "·")
             marks.append(f" {mark} {word(STEPS, step)}")
         self.query_one("#steps", Note).update("\n".join(marks))
 

@@ -13,14 +13,26 @@ from cashier_tui.i18n import N_, _, current_language
 
 from .base import TillScreen
 from .printing import PrintMixin
-from .texts import KINDS, LEG_STATES, METHODS, REASONS, STATUSES, leg_error_text, when, word
+from .texts import (
+    KINDS,
+    LEG_STATES,
+    METHODS,
+    REASONS,
+    STATUSES,
+    VOID_STATES,
+    all_void,
+    leg_error_text,
+    leg_method,
+    when,
+    word,
+)
 from .widgets import ErrorLine, Note
 
 
 def leg_line(leg, money: Callable[[int], str]) -> str:
-    method = word(METHODS, leg.method) + (f" {leg.masked}" if leg.masked else "")
     payout = f" → {word(METHODS, 'cash')}" if leg.payout == "cash" else ""
-    return f"{method}{payout}  {money(leg.amount)}  {word(LEG_STATES, leg.state)}"
+    states = VOID_STATES if leg.action == "void" else LEG_STATES
+    return f"{leg_method(leg)}{payout}  {money(leg.amount)}  {word(states, leg.state)}"
 
 
 def legs_account(refund: RefundView, money: Callable[[int, str], str]) -> str:
@@ -43,9 +55,9 @@ def next_steps(refund: RefundView, lang: str | None = None) -> str:
     if not says:
         return ""
     if any(leg.state == "failed" for leg in refund.legs):
-        says.append(_("Press R to try again, or Esc and refund the rest in cash."))
+        says.append(_("Press r to try again, or Esc and refund the rest in cash."))
     else:
-        says.append(_("Press R to ask again: the same request is reused, so the customer is "
+        says.append(_("Press r to ask again: the same request is reused, so the customer is "
                       "never refunded twice."))
     return "\n".join(says)
 
@@ -76,11 +88,13 @@ class RefundScreen(PrintMixin, TillScreen):
     def draw(self) -> None:
         r = self.refund
         local = r.created_at.astimezone(self.app.clock.now().tzinfo)
+        void = all_void(r.legs)
+        title = _("Void {no}   {status}") if void else _("Refund {no}   {status}")
         head = [
-            _("Refund {no}   {status}").format(no=r.refund_no,
-                                               status=word(STATUSES, r.status)),
+            title.format(no=r.refund_no, status=word(STATUSES, r.status)),
             _("Receipt {receipt}   {time}").format(receipt=r.receipt_no, time=when(local)),
-            f"{word(KINDS, r.kind)}   {self.money(r.amount, r.currency)}",
+            "   ".join((_("Void") if void else word(KINDS, r.kind),
+                        self.money(r.amount, r.currency))),
             _("Reason: {reason}").format(reason=word(REASONS, r.reason))
             + (f" · {r.reason_text}" if r.reason_text else ""),
             _("Cashier {cashier}").format(cashier=r.cashier)

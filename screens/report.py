@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cashier_tui.domain.views import ShiftReport
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 from .base import TillScreen
 from .texts import METHODS, word
@@ -43,7 +43,7 @@ class ShiftReportScreen(TillScreen):
     def on_mount(self) -> None:
         table = self.query_one("#by-method", DataTable)
         table.add_column(_("Method"), width=20)
-        table.add_column(_("Refunded"), width=14)
+        table.add_column(_("Amount"), width=14)  # refunded, or voided (its own rows)
         table.focus()
         self.call_till("report", self.till.shift_report)
 
@@ -53,14 +53,20 @@ class ShiftReportScreen(TillScreen):
         def money(minor: int) -> str:
             return self.money(minor, report.currency)
 
-        self.query_one("#report-head", Note).update(
-            _("{day}: {n} refunds, {total} refunded").format(
-                day=report.day, n=report.count, total=money(report.total)))
+        head = ngettext("{day}: {n} refund, {total} refunded",
+                        "{day}: {n} refunds, {total} refunded", report.count).format(
+            day=report.day, n=report.count, total=money(report.total))
+        if report.voided:
+            head += _(", {amount} voided").format(amount=money(sum(report.voided.values())))
+        self.query_one("#report-head", Note).update(head)
         table = self.query_one("#by-method", DataTable)
         table.clear()
         for method, amount in report.by_method.items():
             table.add_row(word(METHODS, method), Text(money(amount), justify="right"))
-        if not report.by_method:
+        for method, amount in report.voided.items():  # a void is not a refund: its own row
+            table.add_row(_("{method} (voided)").format(method=word(METHODS, method)),
+                          Text(money(amount), justify="right"))
+        if not report.by_method and not report.voided:
             table.add_row(_("(none)"), "")
         foot = [_("Cash paid out of the drawer: {amount}").format(
             amount=money(report.cash_paid_out))]
@@ -101,7 +107,7 @@ class ShiftReportScreen(TillScreen):
         with path.open("w", encoding="utf-8") as out:
             count = export_refunds(self.till.engine, out, "jsonl", date.fromisoformat(day),
                                    actor=cashier, clock=self.app.clock,
-                                   tz=self.app.clock.now().tzinfo)
+                                   tz=self.app.clock.now().tzinfo, store=self.till.store)
         return path, count
 
     def till_export(self, value: tuple[Path, int]) -> None:
@@ -109,7 +115,8 @@ class ShiftReportScreen(TillScreen):
         self.exporting = False
         self.refresh_bindings()
         self.query_one("#export-status", ErrorLine).say(
-            _("Exported {n} refunds to {path}").format(n=count, path=path))
+            ngettext("Exported {n} refund to {path}", "Exported {n} refunds to {path}",
+                     count).format(n=count, path=path))
 
     def till_export_failed(self, exc: BaseException) -> None:
         self.exporting = False

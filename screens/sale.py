@@ -14,6 +14,7 @@ from cashier_tui.domain.views import RefundRequest, SaleView
 from cashier_tui.i18n import N_, _
 
 from .base import TillScreen
+from .tables import column_widths, refill, table_room
 from .texts import METHODS, when, word
 from .widgets import ErrorLine, Note
 
@@ -41,8 +42,9 @@ class SaleScreen(TillScreen):
     def body(self) -> Iterable[Widget]:
         sale = self.sale
         yield Note(
-            _("Receipt {receipt}   Sold {time}").format(receipt=sale.receipt_no,
-                                                        time=when(sale.sold_at))
+            _("Receipt {receipt}   Sold {time}").format(
+                receipt=sale.receipt_no,  # in the store's zone, as refunds and vouchers
+                time=when(sale.sold_at.astimezone(self.app.clock.now().tzinfo)))
             + "\n" + _("Store/till {store}/{till}   Cashier {cashier}").format(
                 store=sale.store, till=sale.till, cashier=sale.cashier),
             id="sale-header",
@@ -64,15 +66,23 @@ class SaleScreen(TillScreen):
             yield Label(_("VOIDED"), classes="badge badge-bad")
         elif sale.fully_refunded:
             yield Label(_("FULLY REFUNDED"), classes="badge badge-bad")
+        elif self.unsettled():
+            yield Label(_("UNSETTLED: A FULL REFUND VOIDS IT"), classes="badge badge-warn")
         if sale.days_outside_window > 0:
             yield Label(_("OUTSIDE WINDOW ({n} days)").format(n=sale.age_days),
                         classes="badge badge-warn")
 
+    def unsettled(self) -> list[str]:
+        """The methods of tenders not settled yet (refunded in full, they are voided)."""
+        return [word(METHODS, t.method) for t in self.sale.tenders
+                if not t.settled and t.refundable == t.amount]
+
     def totals(self) -> str:
         s = self.sale
+        left = 0 if s.voided else s.refundable  # a voided sale refunds nothing
         return _("Total {total}   Refunded {refunded}   Can refund {left}").format(
             total=self.money(s.total, s.currency), refunded=self.money(s.refunded, s.currency),
-            left=self.money(s.refundable, s.currency))
+            left=self.money(left, s.currency))
 
     def explanation(self) -> str:
         s = self.sale
@@ -81,6 +91,9 @@ class SaleScreen(TillScreen):
         if s.fully_refunded:
             return _("Everything on this sale has already been refunded.")
         parts = []
+        if unsettled := self.unsettled():
+            parts.append(_("{methods}: not settled yet, so refunding all of it voids the "
+                           "payment.").format(methods=", ".join(unsettled)))
         if s.in_flight:
             parts.append(_("{amount} is still being refunded.").format(
                 amount=self.money(s.in_flight, s.currency)))
@@ -96,35 +109,43 @@ class SaleScreen(TillScreen):
         self.query_one("#lines", DataTable).focus()
 
     def fill(self) -> None:
-        sale, wide = self.sale, self.size.width >= 100
-        lines = self.query_one("#lines", DataTable)
-        name_width = max(12, self.size.width - (58 if wide else 48))
-        lines.add_column("#", width=2)
-        lines.add_column(_("Item"), width=name_width)
-        if wide:
-            lines.add_column(_("SKU"), width=14)
-        for label in (_("Sold"), _("Refunded"), _("Left")):
-            lines.add_column(label, width=max(4, Text(label).cell_len))
-        lines.add_column(_("Amount"), width=12)
-        for line in sale.lines:
-            row: list[object] = [str(line.line_no), Text(line.name, overflow="ellipsis",
-                                                         no_wrap=True)]
-            if wide:
-                row.append(line.sku)
-            row += [str(line.qty), str(line.refunded_qty), str(line.refundable_qty),
-                    money_cell(self.money(line.net, sale.currency))]
-            lines.add_row(*row, key=str(line.line_id))
-        tenders = self.query_one("#tenders", DataTable)
-        for label in (_("Method"), _("Reference")):
-            tenders.add_column(label, width=20 if wide else 14)
-        for label in (_("Paid"), _("Refunded")):
-            tenders.add_column(label, width=16 if wide else 12)
-        for t in sale.tenders:
-            tenders.add_row(word(METHODS, t.method), t.masked,
-                            money_cell(self.money(t.amount, sale.currency)),
-                            money_cell(self.money(t.refunded, sale.currency)),
-                            key=str(t.tender_id))
+        self.lay_out()
         self.show_error(self.explanation() or None)
+
+    def on_resize(self) -> None:
+        """Columns are sized to the width the screen has now, on every resize."""
+        if self.is_mounted:
+            self.lay_out()
+
+    def lay_out(self) -> None:
+        """Fill both tables for the screen's width: every number column as wide as its
+        widest cell, the item name takes what is left (the SKU too, when there is room)."""
+        sale = self.sale
+        lines = self.query_one("#lines", DataTable)
+        left = [0 if sale.voided else line.refundable_qty for line in sale.lines]
+        cells = [[str(line.line_no), Text(line.name, overflow="ellipsis", no_wrap=True),
+                  line.sku, str(line.qty), str(line.refunded_qty), str(n),
+                  money_cell(self.money(line.net, sale.currency))]
+                 for line, n in zip(sale.lines, left, strict=True)]
+        labels = ["#", _("Item"), _("SKU"), _("Sold"), _("Refunded"), _("Left"), _("Amount")]
+        widths = column_widths(labels, cells)
+        room = table_room(lines, self.size.width, len(labels) - 1)
+        fixed = sum(widths) - widths[1] - widths[2]
+        wide = self.size.width >= 100 and room - fixed - widths[2] - 2 >= 24
+        keep = [i for i in range(len(labels)) if wide or i != 2]
+        widths[1] = max(8, room - fixed - (widths[2] + 2 if wide else 0))
+        refill(lines, [(labels[i], widths[i]) for i in keep],
+               [([row[i] for i in keep], str(line.line_id))
+                for row, line in zip(cells, sale.lines, strict=True)])
+        tenders = self.query_one("#tenders", DataTable)
+        cells = [[word(METHODS, t.method), t.masked,
+                  money_cell(self.money(t.amount, sale.currency)),
+                  money_cell(self.money(t.refunded, sale.currency))] for t in sale.tenders]
+        labels = [_("Method"), _("Reference"), _("Paid"), _("Refunded")]
+        widths = [max(w, (20 if wide else 14) if i < 2 else (16 if wide else 12))
+                  for i, w in enumerate(column_widths(labels, cells))]
+        refill(tenders, list(zip(labels, widths, strict=True)),
+               [(row, str(t.tender_id)) for row, t in zip(cells, sale.tenders, strict=True)])
 
     def refundable(self) -> bool:
         return not self.sale.voided and self.sale.refundable > 0

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from cashier_tui.domain.errors import AccountLocked, TillError
-from cashier_tui.i18n import N_, _
+from cashier_tui.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # annotations only: the views stay off the start path
     from cashier_tui.domain.views import Problem
@@ -38,6 +38,8 @@ LEG_STATES = {
     "pending": N_("Waiting to send"), "sent": N_("Sent"), "unknown": N_("No answer yet"),
     "succeeded": N_("Refunded"), "failed": N_("Declined"),
 }
+# A void leg's states: a void is never "Refunded" (DESIGN.md §5, issue 16.6).
+VOID_STATES = {**LEG_STATES, "succeeded": N_("Voided"), "failed": N_("Void declined")}
 ROLES = {"cashier": N_("cashier"), "manager": N_("manager")}
 ACTIONS = {"refund": N_("Refund"), "void": N_("Void"), "cash": N_("Cash")}
 KINDS = {"full": N_("Full refund"), "items": N_("Partial refund (items)"),
@@ -108,6 +110,21 @@ PROBLEMS = {
 MONEY_PARAMS = {"amount_over": ("max",)}
 
 
+def all_void(legs) -> bool:
+    """Whether every leg of a refund (or quote) is a void: it is then called a void."""
+    return bool(legs) and all(leg.action == "void" for leg in legs)
+
+
+def leg_method(leg) -> str:
+    """``Card ****4321``, ``Card ****4321 (void)`` for a void, the way the voucher says it."""
+    method = word(METHODS, leg.method) + (f" {leg.masked}" if leg.masked else "")
+    return void_of(method) if leg.action == "void" else method
+
+
+def void_of(method: str) -> str:
+    return _("{method} (void)").format(method=method)
+
+
 def word(table: Mapping[str, str], code: str | None) -> str:
     """Translate a code from one of the tables above; unknown codes are shown as they are."""
     if not code:
@@ -144,7 +161,9 @@ def error_text(exc: BaseException, lang: str = "en", **context: object) -> str:
     from cashier_tui.domain import errors
 
     if isinstance(exc, errors.WrongPin):
-        return _("Wrong PIN. {n} tries left before the account locks.").format(n=exc.remaining)
+        return ngettext("Wrong PIN. {n} try left before the account locks.",
+                        "Wrong PIN. {n} tries left before the account locks.",
+                        exc.remaining).format(n=exc.remaining)
     if isinstance(exc, errors.AccountLocked):
         return locked_text(exc)
     if isinstance(exc, errors.RefundRejected):

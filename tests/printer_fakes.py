@@ -25,8 +25,10 @@ class FakePrinter:
 
     mode: ``ok`` reads everything and answers ``DLE EOT 4``; ``paper_out`` answers it with
     "no paper"; ``mute`` reads everything and never answers status; ``silent`` accepts and
-    never reads; ``drop`` reads ``drop_after`` bytes and then resets the connection;
-    ``busy`` accepts and closes at once (a printer serving another till).
+    never reads, with a small window (the send stalls); ``hoard`` accepts and never reads
+    with ordinary buffers, so a whole voucher (~45 KB) fits in them and the send "succeeds"
+    (a jammed printer the kernel hides); ``drop`` reads ``drop_after`` bytes and then resets
+    the connection; ``busy`` accepts and closes at once (a printer serving another till).
 
     Like a real printer it takes one job after another: ``received`` is every byte of
     every job, ``jobs`` each connection's bytes, ``done`` is set when the first client has
@@ -66,7 +68,7 @@ class FakePrinter:
             start = len(self.received)
             if self.mode == "busy":
                 conn.close()
-            elif self.mode == "silent":
+            elif self.mode in ("silent", "hoard"):
                 self._held.append(conn)  # never read; closed by close()
                 self._stop.wait(30)
             else:

@@ -41,6 +41,7 @@ from screens.journal import JournalScreen
 from screens.lookup import LookupScreen
 from screens.processing import ProcessingScreen
 from screens.refund import RefundScreen
+from screens.report import ShiftReportScreen
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
 
@@ -118,7 +119,7 @@ class Trainee:
         while True:
             await self.app.workers.wait_for_complete()
             await self.pilot.pause()
-            if all(w.is_finished for w in self.app.workers):
+            if all(w.is_finished for w in self.app.workers) and not self.app.keys_pending:
                 break
         self.look()
 
@@ -323,7 +324,7 @@ async def cash_for_card(t: Trainee) -> None:
     await t.keys("f")
     await t.keys("shift+tab")
     assert t.app.focused.id == "payout"
-    await t.keys("space", "down", "enter", "tab")
+    await t.keys("space", "down", "enter")  # Enter on the list moves on to the reason
     await t.reason("changed_mind")
     assert "Card ****7093 → Cash  CN¥155.80" in t.note("#legs")
     await t.keys("enter")
@@ -453,7 +454,7 @@ async def decline_then_retry(t: Trainee) -> None:
     processing = await _full(t, "1010", "defective")
     account = t.note("#account")
     assert "Card ****3306  CN¥189.00  Declined" in account
-    assert "Press R to try again, or Esc and refund the rest in cash." in account
+    assert "Press r to try again, or Esc and refund the rest in cash." in account
     assert processing.refund.status == "failed"
     key = processing.refund.legs[0].idempotency_key
     await t.keys("r")
@@ -521,16 +522,41 @@ async def slow_provider(t: Trainee) -> None:
 
 @drives("unsettled-void")
 async def unsettled_void(t: Trainee) -> None:
+    """A void is said to be one everywhere, never a refund (issue 16.6)."""
+    before = t.till.shift_report()
     await t.scan("1013")
+    assert "UNSETTLED: A FULL REFUND VOIDS IT" in t.look()  # said before the cashier chooses
+    assert t.said() == "Card: not settled yet, so refunding all of it voids the payment."
     await t.keys("f")
     await t.reason("transaction_error")
     assert "Card ****5820 → Void  CN¥88.50" in t.note("#legs")
     await t.keys("enter")
-    await t.confirm()
+    done = await t.confirm()
     assert "Card ****5820 (void)" in t.note("#voucher-lines")
     refund = one_refund(t.till, "1013")
     assert legs(refund) == [("card", "card", "void", 8850, "succeeded")]
     assert ledger(t.till) == [("AUTH300113", 8850, "succeeded")]
+    summary = t.note("#done-summary").splitlines()
+    assert summary[0] == f"Void {refund.refund_no}" and "Void done" in t.look()
+    assert summary[2] == "Card ****5820 (void)  CN¥88.50  Voided"
+    assert "Refunded" not in t.note("#done-summary")
+    await t.keys("f5")
+    journal = t.on(JournalScreen)
+    assert journal.selected().refund_no == refund.refund_no
+    assert "Card (void)" in t.look()
+    await t.keys("enter")
+    t.on(RefundScreen)
+    head = t.note("#refund-head").splitlines()
+    assert head[0] == f"Void {refund.refund_no}   Completed" and head[2] == "Void   CN¥88.50"
+    assert t.note("#refund-legs").endswith("\nCard ****5820 (void)  CN¥88.50  Voided")
+    await t.keys("f6")
+    report = t.on(ShiftReportScreen)
+    assert report.report.voided == {"card": 8850}  # not under the card's refunds
+    assert (report.report.by_method, report.report.total) == (before.by_method, before.total)
+    assert ", CN¥88.50 voided" in t.note("#report-head")
+    assert ["Card (voided)", "CN¥88.50"] in table_rows(t.app, "#by-method")
+    await t.keys("escape", "escape", "escape")
+    assert t.app.screen is done
 
 
 @drives("over-threshold")
@@ -612,7 +638,7 @@ async def find_without_receipt(t: Trainee) -> None:
     await t.keys("tab")
     await t.type("2026-11-18", "enter")
     assert table_rows(t.app, "#matches") == [
-        ["1019", "2026-11-18 18:22", "CN¥267.00", "Card"]]
+        ["1019", "2026-11-18 18:22", "CN¥267.00", "Card", ""]]
     await t.keys("enter")
     sale = t.on(SaleScreen)
     assert sale.sale.receipt_no == "1019"

@@ -118,3 +118,25 @@ def test_nothing_to_export(engine):
 def test_unknown_format(engine):
     with pytest.raises(ValueError, match="jsonl or csv"):
         export_refunds(engine, io.StringIO(), "xml")
+
+
+def test_where_the_refund_was_made_and_where_the_sale_was(engine, tmp_path):
+    """A sale of S01/T02 refunded at till T05 of store S02: both are exported (issue 16.10);
+    store/till were the sale's before."""
+    import_sales(engine, write_jsonl(tmp_path / "s.jsonl", [sale(1)]))
+    with write_tx(engine) as s:
+        row = s.exec(select(Sale)).one()
+        card = s.exec(select(Tender).order_by(Tender.seq)).first()
+        _refund(s, row, "R-T05-261122-0001", NOW, legs=[(card.id, "card", 1000, "succeeded")],
+                kind="amount")
+    assert (row.store, row.till) == ("S01", "T02")
+    out = io.StringIO()
+    export_refunds(engine, out, "jsonl", store="S02", clock=FixedClock(NOW))
+    record = json.loads(out.getvalue())
+    assert (record["store"], record["till"], record["sale_store"], record["sale_till"]) == (
+        "S02", "T05", "S01", "T02")
+    out = io.StringIO()
+    export_refunds(engine, out, "csv", store="S02", clock=FixedClock(NOW))
+    first = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (first["store"], first["till"], first["sale_store"], first["sale_till"]) == (
+        "S02", "T05", "S01", "T02")

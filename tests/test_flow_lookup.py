@@ -66,6 +66,11 @@ async def test_wrong_pin_says_how_many_tries_are_left(rig_factory) -> None:
         assert said(app, "#err-pin") == "Wrong PIN. 4 tries left before the account locks."
         assert app.focused.id == "pin"
         assert app.screen.query_one("#pin").value == ""
+        for left in (3, 2):
+            await sign_in(pilot, pin="0000")
+            assert said(app, "#err-pin").startswith(f"Wrong PIN. {left} tries left")
+        await sign_in(pilot, pin="0000")
+        assert said(app, "#err-pin") == "Wrong PIN. 1 try left before the account locks."
 
 
 async def test_five_wrong_pins_lock_the_account_until_a_time(rig_factory) -> None:
@@ -183,6 +188,10 @@ async def test_lookup_errors_are_said_next_to_the_input(rig_factory, code, messa
         assert isinstance(app.screen, LookupScreen)
         assert said(app) == message
         assert app.focused.id == "code"
+        # the missed code is selected: the next scan replaces it, never appends to it
+        await pilot.press(*FULL, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SaleScreen) and app.screen.sale.receipt_no == FULL
 
 
 async def test_scan_opens_the_sale_with_its_lines_and_tenders(rig_factory) -> None:

@@ -83,7 +83,10 @@ async def test_partial_refund_by_items(rig_factory) -> None:
         await go_on(pilot, "1", "down", "plus", "plus")  # the cable: 1 sold, + twice
         assert said(app, "#err-items") == "Only 1 of “USB-C cable 1m” can still be refunded."
         assert app.screen.chosen == {1: 1, 2: 1}
-        assert "refund CN¥79.00" in str(app.screen.query_one("#items-total").content)
+        assert str(app.screen.query_one("#items-total").content) == "2 items, refund CN¥79.00"
+        await go_on(pilot, "minus")  # the cable back to 0: one item left ("1 item", 16.12)
+        assert str(app.screen.query_one("#items-total").content) == "1 item, refund CN¥54.00"
+        await go_on(pilot, "plus")
         await go_on(pilot, "enter")
         await choose_reason(pilot, "changed_mind")
         await go_on(pilot, "enter", "y")
@@ -102,6 +105,13 @@ async def test_partial_refund_by_amount_with_its_errors(rig_factory) -> None:
             ("", "Type the amount to refund."),
             ("12.345", "At most 2 decimals."),
             ("abc", "“abc” is not an amount: type digits and at most one point."),
+            # a comma is never taken as a thousands separator (7,99 is not 799.00)
+            ("7,99", "“7,99” has a comma: type the amount without commas, with a point "
+                     "before the cents (e.g. 7.99)."),
+            ("1，0", "“1，0” has a comma: type the amount without commas, with a point "
+                    "before the cents (e.g. 7.99)."),
+            ("99999999999999999999", "“99999999999999999999” is too large an amount."),
+            ("0.", "The amount must be more than zero."),
             ("200", "That is more than the CN¥133.00 that can still be refunded."),
         ]:
             await enter(pilot, "#amount", typed)
@@ -123,6 +133,7 @@ async def test_cash_for_a_card_sale_needs_a_manager(rig_factory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, MIXED)
         await choose_cash(pilot)
+        assert app.focused.id == "reason"  # Enter on the Pay back list moves on (16.12)
         await choose_reason(pilot)
         await go_on(pilot, "enter")
         modal = app.screen
@@ -216,7 +227,9 @@ async def test_decline_then_retry(rig_factory) -> None:
         account = str(screen.query_one("#account").content)
         assert "Card ****1111  CN¥25.00  Declined" in account
         assert "Card declined the refund:" in account
-        assert "Press R to try again, or Esc and refund the rest in cash." in account
+        assert "Press r to try again, or Esc and refund the rest in cash." in account
+        steps = str(screen.query_one("#steps").content).splitlines()
+        assert steps[-1] == " · Done" and steps[0] == " ✓ Saving the refund"  # not done
         key = screen.refund.legs[0].idempotency_key
         await go_on(pilot, "r")
         assert isinstance(app.screen, DoneScreen)

@@ -55,6 +55,15 @@ async def test_find_a_sale_by_card_last_4(rig_factory) -> None:
         assert isinstance(app.screen, SaleScreen) and app.screen.sale.receipt_no == MIXED
         await keys(pilot, "escape", "escape")
         assert isinstance(app.screen, LookupScreen)
+        # how a sale was paid stays under "Paid by"; voided / fully refunded apart (16.12)
+        await keys(pilot, "f3")
+        await enter(pilot, "#last4", "4321")
+        await settle(pilot)
+        table = app.screen.query_one("#matches")
+        rows = {str(r[0]): [str(c) for c in r[3:]] for r in map(table.get_row_at,
+                                                                range(table.row_count))}
+        assert rows[ui.VOIDED] == ["Card", "VOIDED"] and rows[FULL] == ["Card", ""]
+        assert [str(c.label) for c in table.columns.values()][3:] == ["Paid by", "Status"]
 
 
 async def test_find_by_amount_and_dates(rig_factory) -> None:
@@ -104,12 +113,12 @@ async def test_shift_report_and_export(rig_factory, tmp_path) -> None:
         await keys(pilot, "f6")
         assert isinstance(app.screen, ShiftReportScreen)
         head = str(app.screen.query_one("#report-head").content)
-        assert head == "2026-11-20: 1 refunds, CN¥25.00 refunded"
+        assert head == "2026-11-20: 1 refund, CN¥25.00 refunded"  # not "1 refunds" (16.12)
         assert "Cash paid out of the drawer: CN¥0.00" in str(
             app.screen.query_one("#report-foot").content)
         await keys(pilot, "e")
         exported = tmp_path / "exports" / "refunds-T01-2026-11-20.jsonl"
-        assert said(app, "#export-status") == f"Exported 1 refunds to {exported}"
+        assert said(app, "#export-status") == f"Exported 1 refund to {exported}"
         rows = [json.loads(line) for line in exported.read_text().splitlines()]
         assert [r["receipt_no"] for r in rows] == [ui.DONE]
 
@@ -204,3 +213,25 @@ async def test_demo_reset_asks_then_starts_over(tmp_path) -> None:
             assert isinstance(app.screen, SignInScreen) and app.cashier is None
     finally:
         demo.close()
+
+
+async def test_journal_feedback_stays_visible_with_a_long_list(rig_factory) -> None:
+    """30 refunds at 80x24: the count and the print line stay on screen above the key rows,
+    the list scrolls instead (issue 16.9)."""
+    rig = rig_factory()
+    app = rig.app
+    for _ in range(30):
+        rig.till.commit(RefundRequest(receipt_no=ui.BIG, kind="amount", amount=100,
+                                      reason="price_adjustment"), CASHIER)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await keys(pilot, "f5")
+        screen = app.screen
+        assert isinstance(screen, JournalScreen) and len(screen.refunds) == 31
+        await keys(pilot, "end", "p")
+        bottom = screen.query_one("#keys").region.y
+        for selector in ("#journal-count", "#print-status"):
+            region = screen.query_one(selector).region
+            assert region.height >= 1 and region.bottom <= bottom, (selector, region, bottom)
+        assert "31 refunds today." in str(screen.query_one("#journal-count").content)
+        assert said(app, "#print-status") == "Voucher printed: customer copy and merchant copy."

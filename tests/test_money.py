@@ -9,8 +9,8 @@ from cashier_tui.money import Money, MoneyError, exponent, format_money, parse_a
 
 @pytest.mark.parametrize(("text", "minor"), [
     ("12.5", 1250), ("12.50", 1250), ("¥12.50", 1250), ("￥12.50", 1250),
-    ("１２．５０", 1250), (" 12.50 ", 1250), ("1,234.56", 123456), (".5", 50), ("7", 700),
-    ("CNY 3.20", 320),
+    ("１２．５０", 1250), (" 12.50 ", 1250), (".5", 50), ("5.", 500), ("7", 700),
+    ("CNY 3.20", 320), ("１２．", 1200),
 ])
 def test_accepted_forms(text, minor):
     assert parse_amount(text, "CNY") == minor
@@ -20,11 +20,24 @@ def test_accepted_forms(text, minor):
     ("-1.00", "negative"), ("−1.00", "negative"), ("", "required"), ("   ", "required"),
     ("12.345", "at most 2 decimals"), ("1e3", "not an amount"), ("12..5", "not an amount"),
     ("abc", "not an amount"), ("0", "more than zero"), ("0.00", "more than zero"),
-    ("10000000000000.00", "too large"),
+    ("10000000000000.00", "too large"), ("99999999999999999999", "too large"),
+    ("7,99", "has a comma"), ("1,0", "has a comma"), ("1,234.56", "has a comma"),
+    ("１，５", "has a comma"), ("12.5.", "not an amount"), (".", "not an amount"),
 ])
 def test_refused_forms_say_why(text, says):
     with pytest.raises(MoneyError, match=says):
         parse_amount(text, "CNY")
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("", "empty"), ("-1", "negative"), ("7,99", "comma"), ("1.234", "decimals"),
+    ("12x", "not_amount"), ("99999999999999999999", "too_large"), ("0", "zero"),
+])
+def test_refusals_carry_a_code_for_the_screens(text, code):
+    """Screens word the refusal in the UI language from the code, not by parsing again."""
+    with pytest.raises(MoneyError) as caught:
+        parse_amount(text, "CNY")
+    assert caught.value.code == code
 
 
 def test_zero_allowed_when_asked():

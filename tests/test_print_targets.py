@@ -90,7 +90,7 @@ def test_nothing_listening_is_offline() -> None:
     result, elapsed = timed(service(f"tcp://127.0.0.1:{port}"))
     assert (result.ok, result.code) == (False, "offline")
     assert result.message == (f"The printer at 127.0.0.1:{port} is not answering. Check it "
-                              "is on and connected, then press P to print again.")
+                              "is on and connected, then press p to print again.")
     assert elapsed < TIMEOUT
     assert result.preview_lines  # the voucher can still be shown and printed later
 
@@ -99,7 +99,7 @@ def test_nothing_listening_is_offline() -> None:
 def test_printer_closing_at_once_refused(fake: FakePrinter) -> None:
     result, elapsed = timed(service(fake.uri))
     assert (result.ok, result.code) == (False, "refused"), result.message
-    assert "127.0.0.1" in result.message and "press P" in result.message
+    assert "127.0.0.1" in result.message and "press p" in result.message
     assert elapsed < TIMEOUT
 
 
@@ -109,6 +109,22 @@ def test_printer_that_never_reads_times_out(fake: FakePrinter) -> None:
     assert (result.ok, result.code) == (False, "timeout"), result.message
     assert "stopped taking the voucher" in result.message
     assert TIMEOUT * 0.9 < elapsed < TIMEOUT + 1.0  # not the library's 60 s
+
+
+@pytest.mark.parametrize("fake", ["hoard"], indirect=True)
+def test_printer_that_takes_nothing_is_not_confirmed(fake: FakePrinter) -> None:
+    """The whole job fits the socket buffers of a printer that never reads: sent is not
+    printed. No status answer after the job, no clean close after our half-close: the job
+    is not confirmed, within the timeout."""
+    from printers.escpos_render import render_escpos
+
+    assert len(render_escpos(service(fake.uri).voucher(sample_refund(), "en"))) > 40_000
+    result, elapsed = timed(service(fake.uri))
+    assert (result.ok, result.code) == (False, "unconfirmed"), result.message
+    assert result.message == (f"The printer at 127.0.0.1:{fake.port} did not confirm it took "
+                              "the voucher. If it did not come out, then press p to print "
+                              "again.")
+    assert TIMEOUT * 0.9 < elapsed < TIMEOUT + 1.0
 
 
 @pytest.mark.parametrize("fake", ["drop"], indirect=True)
@@ -229,3 +245,16 @@ def test_from_settings(tmp_path: Path, fake: FakePrinter) -> None:
     qr = [text for img in stream.images for fmt, text in decode_codes(img) if fmt == "QR Code"]
     assert svc.codec.decode(qr[0]).refund_no == "R-T01-261122-0001"
     assert all(len(line) <= 32 for line in result.preview_lines)
+
+
+def test_a_real_till_prints_no_made_up_store_name() -> None:
+    """Issue 16.12: without a store_header a real till printed "cashier-tui demo store"."""
+    from cashier_tui.settings import load_settings
+
+    settings = load_settings()
+    assert PrintService.from_settings(settings, sign=False).store_header == ()
+    assert PrintService.from_settings(settings, training=True, sign=False).store_header == (
+        "cashier-tui demo store",)
+    text = "\n".join(PrintService.from_settings(settings, sign=False).preview(
+        sample_refund(), "en"))
+    assert "demo store" not in text

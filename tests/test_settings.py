@@ -35,7 +35,7 @@ def test_defaults(tmp_path):
     assert (s.voucher_cjk, s.cjk_font, s.lang, s.log_level, s.demo) == (
         "gb18030", None, None, "INFO", False)
     assert (s.store_id, s.till_id, s.store_header, s.currency) == (
-        "S01", "T01", ["cashier-tui demo store"], "CNY")
+        "S01", "T01", [], "CNY")
     assert s.refund_url_base is None and s.stable_ui is False
     assert s.policy() == s.refund_policy() == Policy(window_days=30, approval_threshold=50000,
                                                      gateway_max_days=365)
@@ -119,6 +119,8 @@ def test_bad_toml_names_the_file_and_line(tmp_path):
     ('printer_profile = "TM-X"\n', "printer_profile", "TM-T20II"),
     ('prnter = "preview"\n', "prnter", "unknown setting"),
     ('currency = "ABC"\n', "currency", "ISO 4217"),
+    ('store_timezone = "Mars/Olympus"\n', "store_timezone", 'such as "Asia/Shanghai"'),
+    ('store_timezone = "../etc"\n', "store_timezone", 'such as "Asia/Shanghai"'),
     ('[policy]\napproval_threshold = "5.001"\n', "policy.approval_threshold", "decimals"),
     ('[policy]\nwindow_days = "soon"\n', "policy.window_days", "integer"),
     ('[policy]\nwindow = 3\n', "policy.window", "unknown setting"),
@@ -293,3 +295,17 @@ def test_printer_profiles_are_one_table():
                for p in (root / d).rglob("*.py") if '"POS-5890":' in p.read_text("utf-8")
                or "'POS-5890':" in p.read_text("utf-8")}
     assert holders == {"printers/profiles.py"}
+
+
+def test_store_timezone_gives_the_clock_its_zone(tmp_path):
+    """Refund numbers, voucher times and sale times follow the store's zone, not the
+    machine's (issue 16.12): the real clock reads the setting."""
+    from datetime import timedelta
+
+    from cashier_tui.app import store_clock
+
+    s = load_settings(_toml(tmp_path / "tz.toml", 'store_timezone = "Asia/Shanghai"\n'))
+    assert s.store_timezone == "Asia/Shanghai"
+    now = store_clock(s).now()
+    assert now.utcoffset() == timedelta(hours=8) and str(now.tzinfo) == "Asia/Shanghai"
+    assert store_clock(load_settings()).now().tzinfo is not None  # the machine's zone

@@ -229,3 +229,17 @@ def test_screen(snap_compare, rig_factory, screen: str, lang: str, size: str) ->
         await settle(pilot)
 
     assert snap_compare(rig.app, terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("width", [81, 100])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sale_between_sizes(snap_compare, rig_factory, lang: str, width: int) -> None:
+    """The sale screen between 80 and 120 columns: every column whole (issue 16.1)."""
+    rig = rig_factory(lang=lang)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await sale(ui.MIXED)(pilot)
+        await settle(pilot)
+
+    assert snap_compare(rig.app, terminal_size=(width, 24), run_before=run_before)

@@ -236,3 +236,12 @@ def test_without_a_zone_the_system_one(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         time.tzset()
     assert "2026-11-20 15:00:00" in "\n".join(lines)
+
+
+@pytest.mark.parametrize(("lang", "says"), [("en", "Cash for Card ****4321"),
+                                            ("zh", "现金（代替银行卡 ****4321）")])
+@pytest.mark.parametrize("columns", [32, 48])
+def test_cash_paid_for_a_card_says_which_card(lang: str, says: str, columns: int) -> None:
+    """Issue 16.12: the voucher said only "Cash" (现金), not which payment it replaced."""
+    lines = render_preview(build_voucher(cash_refund(), context(columns, lang)), columns)
+    assert any(line.strip().startswith(says) for line in lines), "\n".join(lines)

@@ -200,10 +200,14 @@ async def scan(pilot, code: str) -> None:
 
 
 async def settle(pilot) -> None:
-    """Let workers finish and their messages land (never sleep)."""
+    """Let workers finish, their messages land and every key typed reach its screen (never
+    sleep)."""
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    while getattr(pilot.app, "keys_pending", False):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
 
 
 async def choose_reason(pilot, reason: str = "defective") -> None:

@@ -275,8 +275,10 @@ class ShiftReport:
     day: str
     currency: str
     count: int
-    total: int
-    by_method: Mapping[str, int]  # payout method -> amount that succeeded
+    total: int  # refunded (voids are not refunds: they are in ``voided``)
+    by_method: Mapping[str, int]  # payout method -> amount refunded (succeeded legs)
     cash_paid_out: int
     pending: int  # refunds not yet final
     failed: int
+    # tender method -> amount voided (an unsettled payment cancelled, never refunded)
+    voided: Mapping[str, int] = dataclasses.field(default_factory=dict)

@@ -50,15 +50,19 @@ def unprinted(engine: Engine, now: datetime, store: str, till_id: str, *,
 
 
 def shift_report(engine: Engine, now: datetime, day: date | None, store: str) -> ShiftReport:
-    """Totals of the day's refunds by payout method (succeeded legs only), the cash paid out
+    """Totals of the day's refunds by payout method (succeeded legs only; voids apart, by the
+    method voided), the cash paid out
     of the drawer, and how many refunds are still pending or need a retry (failed legs)."""
     the_day = local_day(now, day)[0]
     refunds = journal(engine, now, the_day, store)
     by_method: dict[str, int] = {}
+    voided: dict[str, int] = {}
     for refund in refunds:
         for leg in refund.legs:
             if leg.state == "succeeded":
-                by_method[leg.payout] = by_method.get(leg.payout, 0) + leg.amount
+                into, key = (voided, leg.method) if leg.action == "void" else (by_method,
+                                                                               leg.payout)
+                into[key] = into.get(key, 0) + leg.amount
     currencies = Counter(r.currency for r in refunds)
     if currencies:
         currency = currencies.most_common(1)[0][0]
@@ -71,6 +75,7 @@ def shift_report(engine: Engine, now: datetime, day: date | None, store: str) ->
         cash_paid_out=by_method.get("cash", 0),
         pending=sum(1 for r in refunds if r.status == "pending"),
         failed=sum(1 for r in refunds if r.status in ("failed", "partial")),
+        voided=dict(sorted(voided.items())),
     )
 
 
