@@ -15,6 +15,7 @@ answer is shown: the keys typed during the wait then go to whatever the answer o
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 from textual import events
@@ -23,6 +24,7 @@ from textual.widgets import Input
 
 SETTLE_TRIES = 50  # refreshes to wait for a busy widget before the next key goes anyway
 CALM = 3  # refreshes in a row with nothing to process: the key has been dealt with
+STUCK_S = 0.25  # no hand-over for this long while keys wait: the callback was dropped
 
 
 class TypeAhead:
@@ -32,10 +34,15 @@ class TypeAhead:
         super().__init__(*args, **kwargs)
         self._ahead: deque[events.Key] = deque()
         self._handing = False  # a key was handed over; the next waits for the refresh
+        self._moved = 0.0  # when the queue last moved (monotonic seconds)
+        self._watchdog = None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             self._ahead.append(event)
+            if self._watchdog is None:
+                self._watchdog = self.set_interval(  # type: ignore[attr-defined]
+                    STUCK_S / 2, self._unstick, name="typeahead-watchdog")
             if not self._handing:
                 await self._hand_over()
             return
@@ -43,6 +50,7 @@ class TypeAhead:
 
     async def _hand_over(self) -> None:
         self._handing = False
+        self._moved = time.monotonic()
         if not self._ahead or getattr(self.screen, "holds_keys", False):
             return  # nothing typed, or held until keys_free()
         event = self._ahead.popleft()
@@ -62,6 +70,7 @@ class TypeAhead:
         widget, every widget it bubbles through, the app and the screen now shown had
         nothing left to process for ``CALM`` refreshes in a row (an Enter's Submitted, the
         action it runs, a binding's push_screen, all pass through several queues)."""
+        self._moved = time.monotonic()
         nodes = [node for node in (*target.ancestors_with_self, self.screen,
                                    self.focused)  # type: ignore[attr-defined]
                  if node is not None]
@@ -71,6 +80,14 @@ class TypeAhead:
                                     calm)
         else:
             self.call_after_refresh(self._hand_over)  # type: ignore[attr-defined]
+
+    async def _unstick(self) -> None:
+        """``call_after_refresh`` parks its callback on the screen shown at that moment; a
+        screen removed before it repaints drops it, and every later key would wait for good
+        (a till that stops answering its keyboard). Hand over again when nothing moved."""
+        if ((self._handing or self._ahead)
+                and time.monotonic() - self._moved > STUCK_S):
+            await self._hand_over()
 
     @property
     def keys_pending(self) -> bool:

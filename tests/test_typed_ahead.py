@@ -7,6 +7,8 @@ or a scanner sends them), then the test waits for the app to be idle.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.keys import _character_to_key
 
@@ -58,3 +60,31 @@ async def test_tab_and_text_behind_f3_land_in_the_second_box(rig_factory) -> Non
         assert screen.query_one("#date_from").value == ""
         assert screen.query_one("#date_to").value == "2026-11-20"
         assert app.focused.id == "date_to"
+
+
+async def test_keys_still_arrive_when_a_scheduled_hand_over_is_dropped(rig_factory,
+                                                                        monkeypatch) -> None:
+    """``call_after_refresh`` parks its callback on the screen shown at that moment, and a
+    screen removed before it repaints drops it. The till must not stop answering its
+    keyboard then: every hand-over the app schedules is dropped here, once each, and every
+    key of the burst still reaches the sale."""
+    app = rig_factory().app
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        real = app.call_after_refresh
+        dropped: list[object] = []
+
+        def drop_hand_overs(callback, *args, **kwargs):
+            if getattr(callback, "__name__", "") in ("_hand_over", "_after") \
+                    and len(dropped) < 3:
+                dropped.append(callback)
+                return True  # scheduled, as far as the caller knows, and never run
+            return real(callback, *args, **kwargs)
+
+        monkeypatch.setattr(app, "call_after_refresh", drop_hand_overs)
+        burst(app, *FULL, "enter", "i")
+        # bounded: before the fix the keys waited for good and so would this test
+        await asyncio.wait_for(settle(pilot), timeout=20)
+        assert dropped, "the test dropped no hand-over: it proves nothing"
+        assert isinstance(app.screen, ItemsScreen), type(app.screen).__name__
+        assert not app.keys_pending
