@@ -94,6 +94,7 @@ def child(db: Path, ledger: Path, warmup: int, refunds: int) -> dict[str, float]
     """The measured process: the app over ``db``; prints its figures as JSON."""
     from cashier_tui.app import make_app
     from cashier_tui.clock import FixedClock
+    from cashier_tui.composition import assemble
     from cashier_tui.gateways.simulated import SimulatedGateway
     from cashier_tui.services.till import Till
     from cashier_tui.storage import migrate
@@ -108,8 +109,8 @@ def child(db: Path, ledger: Path, warmup: int, refunds: int) -> dict[str, float]
     migrate.upgrade(engine)  # the cheap head check of every start
     till = Till(engine=engine, gateway=SimulatedGateway(ledger_path=ledger),
                 clock=FixedClock(gen_db.NOW), policy=lenient_policy())
-    app = make_app(make_settings(bench_dir() / "work" / "memory"), till=till, lang="en",
-                   stable=True)
+    app = make_app(make_settings(bench_dir() / "work" / "memory"), lambda s: assemble(s, till),
+                   lang="en", stable=True)
     requests = refund_requests(db, warmup + refunds)
     random.Random(3).shuffle(requests)
     figures = asyncio.run(drive(app, till, requests, (warmup, warmup + refunds)))

@@ -94,13 +94,14 @@ async def drive(app, codes: list[str]) -> list[float]:
 
 def measure(scans: int, sales: int = SALES, seed: int = 11) -> Result:
     from cashier_tui.app import make_app
+    from cashier_tui.composition import assemble
 
     path = gen_db.sales_db(sales)
     codes = random.Random(seed).sample(gen_db.receipts(sales), scans + WARMUP)
     till = make_till(path)
     try:
-        app = make_app(make_settings(bench_dir() / "work" / "scan"), till=till, lang="en",
-                       stable=True)
+        app = make_app(make_settings(bench_dir() / "work" / "scan"),
+                       lambda s: assemble(s, till), lang="en", stable=True)
         times = asyncio.run(drive(app, codes))
         lookups = []
         for code in codes[WARMUP:]:

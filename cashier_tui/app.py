@@ -1,8 +1,9 @@
-"""The Textual application: the composition root of the till (DESIGN.md §1, §2).
+"""The Textual application (DESIGN.md §1, §2).
 
-It wires settings, the ``Till`` facade, the printer and the clock, and hands them to the
+It takes the settings and a factory of :class:`~cashier_tui.composition.Services` (the
+composition root: the ``Till``, the printer, the clock, the codec) and hands those to the
 screens; screens reach them through ``self.app`` and never open a database or a socket.
-Tests build apps with :func:`make_app` and never call :func:`run`.
+Tests build apps with :func:`make_app` and their own factory, and never call :func:`run`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,8 +28,14 @@ from .i18n import N_, _, choose_language, set_language
 from .money import format_money
 
 if TYPE_CHECKING:
+    from printers.service import PrintService
+
+    from .composition import Services, ServicesFactory
+    from .demo import DemoSession
     from .domain.views import CashierView
+    from .qrpayload import RefundCodec
     from .services.till import Till
+    from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +43,9 @@ SCREENS_DIR = Path(screens.__file__).resolve().parent  # the .tcss files ship be
 NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
 
 
-def store_clock(settings: Any) -> SystemClock:
+def store_clock(settings: Settings) -> SystemClock:
     """The real clock, in the store's time zone when the settings name one."""
-    zone = getattr(settings, "zone", None)
-    return SystemClock(zone() if callable(zone) else None)
+    return SystemClock(settings.zone())
 
 
 class CashierApp(TypeAhead, App[int]):
@@ -64,35 +70,35 @@ class CashierApp(TypeAhead, App[int]):
                 id="command_palette"),
     ]
 
-    def __init__(self, settings: Any, *, till: Till | None = None, opener: Any = None,
-                 printer: Any = None,
-                 clock: Clock | None = None, lang: str | None = None,
+    def __init__(self, settings: Settings, services: ServicesFactory, *,
+                 open_in_worker: bool = False, lang: str | None = None,
                  training: bool = False, stable: bool = False) -> None:
-        self.lang = set_language(choose_language(lang, getattr(settings, "lang", None)))
+        """``services`` builds the till's services from ``settings``: at once, or with
+        ``open_in_worker`` in a worker after the sign-in screen's first paint."""
+        self.lang = set_language(choose_language(lang, settings.lang))
         super().__init__()
         translate_bindings(self)
         self.settings = settings
-        self.till = till
-        self._opener = opener
+        self._build_services = services
+        self.services: Services | None = None
         self.till_ready = threading.Event()
-        if till is not None:
-            self.till_ready.set()
-        self.clock: Clock = clock or (till.clock if till is not None else store_clock(settings))
-        self.training = bool(training or getattr(settings, "demo", False))
+        self._no_clock: Clock = store_clock(settings)  # until the services are there
+        self.training = bool(training or settings.demo)
         self.stable = stable
         self.cashier: CashierView | None = None
-        self.currency = getattr(settings, "currency", None) or "CNY"
-        self._printer = printer
+        self.currency = settings.currency
         self.sweep_interval: float | None = None  # set by run(); tests never sweep
         self.export_dir: Path | None = None  # the shift report's export (default: Documents)
-        self.demo: Any = None  # the DemoSession in demo mode (run() sets it): F9 resets it
+        self._open_in_worker = open_in_worker
+        if not open_in_worker:
+            self._use(services(settings))
         self.theme = "textual-dark"
         if stable:
             self.animation_level = "none"
 
     # --- what screens use --------------------------------------------------------------
     def where(self) -> str:
-        if self.till is not None:
+        if self.services is not None:
             place = f"{self.till.store}/{self.till.till_id}"
         else:
             place = f"{self.settings.store_id}/{self.settings.till_id}"
@@ -103,20 +109,41 @@ class CashierApp(TypeAhead, App[int]):
     def money(self, minor: int, currency: str | None = None) -> str:
         return format_money(minor, currency or self.currency, self.lang)
 
-    @property
-    def printer(self) -> Any:
-        """The print service (built from settings on first use, off the start path)."""
-        if self._printer is None:
-            from printers.service import PrintService
+    def _use(self, services: Services) -> None:
+        self.services = services
+        self.till_ready.set()
 
-            self._printer = PrintService.from_settings(self.settings, training=self.training,
-                                                       codec=self.codec)
-        return self._printer
+    def _opened(self) -> Services:
+        if self.services is None:  # screens reach these only once signed in
+            raise RuntimeError("the till is not open yet")
+        return self.services
 
     @property
-    def codec(self) -> Any:
+    def till(self) -> Till:
+        return self._opened().till
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock if self.services is not None else self._no_clock
+
+    @property
+    def demo(self) -> DemoSession | None:
+        """Demo mode's session (F9 resets it), else None."""
+        return self.services.demo if self.services is not None else None
+
+    @property
+    def printer(self) -> PrintService:
+        """The print service; ``ValueError`` when the printer setting is not a printer
+        address (printing says so)."""
+        services = self._opened()
+        if services.printer is None:
+            raise ValueError(services.printer_problem)
+        return services.printer
+
+    @property
+    def codec(self) -> RefundCodec | None:
         """The refund QR codec (the till's: it also verifies scanned codes), or None."""
-        return self.till.codec
+        return self._opened().codec
 
     def signed_in(self, cashier: CashierView, typed_ahead: str = "") -> None:
         """On to the lookup screen, with what was typed while the PIN was checked."""
@@ -158,25 +185,24 @@ class CashierApp(TypeAhead, App[int]):
         return SignInScreen()
 
     def on_mount(self) -> None:
-        if self._opener is not None:  # after the sign-in screen's first paint
+        if self._open_in_worker:  # after the sign-in screen's first paint
             self.call_after_refresh(self._open_till)
         else:
             self._till_opened()
 
     def _open_till(self) -> None:
-        """Open the database and build the Till in a worker (DESIGN.md §10: the database
-        layer is off the start path); the sign-in waits for it (:meth:`sign_in`)."""
+        """Build the services (open the database, the Till) in a worker (DESIGN.md §10: the
+        database layer is off the start path); the sign-in waits for it (:meth:`sign_in`)."""
 
         def job() -> None:
             try:
-                till = self._opener(self)
+                services = self._build_services(self.settings)
             except Exception as exc:
                 log.exception("cannot open the till")
                 self.call_from_thread(self.exit, return_code=1,
                                       message=f"cashier-tui: cannot open the till: {exc}")
                 return
-            self.till, self.clock = till, till.clock
-            self.till_ready.set()
+            self._use(services)
             self.call_from_thread(self._till_opened)
 
         self.run_worker(job, thread=True, group="open", exit_on_error=False)
@@ -202,8 +228,8 @@ class CashierApp(TypeAhead, App[int]):
         def job() -> None:
             try:
                 self.till.sweep()
-                if self.till.codec is not None:
-                    self.till.codec.refresh()  # a key rotated at another till signs here too
+                if self.codec is not None:
+                    self.codec.refresh()  # a key rotated at another till signs here too
             except Exception:
                 log.exception("sweep failed")
 
@@ -236,24 +262,14 @@ class CashierApp(TypeAhead, App[int]):
         from screens.confirm import AskModal
 
         async def answered(yes: bool | None) -> None:
-            if yes and self.demo is not None:
-                self.till = self.demo.reset()
-                self.clock = self.till.clock
-                self.till.codec = self.demo_codec()
-                self._printer = None
+            if yes and self.services is not None and self.services.demo is not None:
+                self.services.close()  # the practice database goes; a fresh copy comes
+                self._use(self._build_services(self.settings))
                 await self.action_sign_out()
                 self.notify(_("Training data reset."))
 
         self.push_screen(AskModal(_("Reset the training data? Every practice refund is "
                                     "forgotten.")), answered)
-
-    def demo_codec(self) -> Any:
-        """The demo database's own store key (made in the private copy, never elsewhere)."""
-        from .services.store_keys import store_codec
-
-        till = self.demo.till
-        return store_codec(till.engine, getattr(self.settings, "refund_url_base", None) or None,
-                           clock=till.clock)
 
     async def action_sign_out(self) -> None:
         self.cashier = None
@@ -300,9 +316,8 @@ class CashierApp(TypeAhead, App[int]):
                                             id="--command-palette"))
 
 
-def make_app(settings: Any, *, till: Till | None = None, opener: Any = None,
-             printer: Any = None, clock: Clock | None = None,
-             lang: str | None = None, training: bool = False,
+def make_app(settings: Settings, services: ServicesFactory, *,
+             open_in_worker: bool = False, lang: str | None = None, training: bool = False,
              stable: bool | None = None) -> CashierApp:
     """Build the app (tests call this and never ``run``).
 
@@ -310,49 +325,21 @@ def make_app(settings: Any, *, till: Till | None = None, opener: Any = None,
     defaults to ``settings.stable_ui`` or the ``CASHIER_TUI_STABLE_UI`` environment variable.
     """
     if stable is None:
-        stable = bool(getattr(settings, "stable_ui", False)
+        stable = bool(settings.stable_ui
                       or os.environ.get("CASHIER_TUI_STABLE_UI", "") not in ("", "0"))
-    return CashierApp(settings, till=till, opener=opener, printer=printer, clock=clock,
-                      lang=lang,
+    return CashierApp(settings, services, open_in_worker=open_in_worker, lang=lang,
                       training=training, stable=stable)
 
 
-def run(settings: Any) -> int:
+def run(settings: Settings) -> int:
     """Build the real till from settings (or the demo sandbox) and run the app."""
-    training = bool(getattr(settings, "demo", False))
+    from .composition import build_services
 
-    def opener(app: CashierApp) -> Till:
-        if training:
-            from .demo import open_demo
-
-            app.demo = open_demo(settings.policy())
-            till = app.demo.till
-            till.codec = app.demo_codec()
-            return till
-        from .gateways.simulated import SimulatedGateway
-        from .services.store_keys import store_codec
-        from .services.till import Till
-        from .storage import migrate
-        from .storage.db import make_engine
-
-        engine = make_engine(settings.db)
-        migrate.upgrade(engine)
-        till = Till(engine=engine, gateway=SimulatedGateway(), clock=store_clock(settings),
-                    policy=settings.policy(), store=settings.store_id,
-                    till_id=settings.till_id)
-        # The store's keys, shared through the database; this till's old secret file (if it
-        # has one) becomes one of them, so the vouchers it printed before still verify.
-        till.codec = store_codec(engine, settings.refund_url_base or None,
-                                 legacy_file=Path(settings.secret_path))
-        return till
-
-    app = make_app(settings, opener=opener, training=training)
+    app = make_app(settings, build_services, open_in_worker=True, training=settings.demo)
     app.sweep_interval = 60.0
     try:
         app.run()
     finally:
-        if app.demo is not None:
-            app.demo.close()
-        elif app.till is not None:
-            app.till.engine.dispose()
+        if app.services is not None:
+            app.services.close()
     return int(app.return_code or 0)

@@ -31,7 +31,9 @@ from .gateways.simulated import SimulatedGateway
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from .qrpayload import RefundCodec
     from .services import Till
+
 
 def _fingerprint() -> str:
     from .storage import migrate
@@ -111,7 +113,7 @@ def _checkpoint(path: Path) -> None:
 
 
 def _till(engine: Engine, data: DemoData, clock: FixedClock, gateway: SimulatedGateway,
-          policy: Policy | None = None) -> Till:
+          policy: Policy | None = None, codec: RefundCodec | None = None) -> Till:
     from .services import Till
 
     # Deterministic keys that continue after the legs already in the (copied) database.
@@ -120,15 +122,18 @@ def _till(engine: Engine, data: DemoData, clock: FixedClock, gateway: SimulatedG
     keys = itertools.count(made + 1)
     return Till(engine=engine, gateway=gateway, clock=clock, policy=policy or Policy(),
                 store=data.store, till_id=data.till, training=True,
-                new_key=lambda: f"DEMO-{next(keys):06d}")
+                new_key=lambda: f"DEMO-{next(keys):06d}", codec=codec)
 
 
 @dataclass
 class DemoSession:
-    """A trainer's till: its own database file, clock and gateway. ``reset()`` starts over.
+    """A trainer's till: its own database file, clock and gateway. A reset (F9) closes it and
+    opens a new one (:func:`cashier_tui.composition.demo_services`): a fresh copy.
 
     ``slow_seconds`` and ``sleep`` drive the scripted slow provider (tests pass a ``sleep``
-    that waits on an event they control instead of the clock)."""
+    that waits on an event they control instead of the clock). The till's QR codec is the
+    demo database's own store key (made in the private copy, never elsewhere), its vouchers'
+    links under ``refund_url_base``."""
 
     workdir: Path
     template: Path
@@ -137,6 +142,7 @@ class DemoSession:
     slow_seconds: float = 3.0
     owns_workdir: bool = False
     sleep: Callable[[float], None] = time.sleep
+    refund_url_base: str | None = None
     till: Till = field(init=False)
 
     def __post_init__(self) -> None:
@@ -151,19 +157,15 @@ class DemoSession:
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.db_path)
         self.db_path.chmod(0o600)
+        from .services.store_keys import store_codec
         from .storage.db import make_engine
 
         engine = make_engine(self.db_path)
+        clock = FixedClock(self.data.clock)
         gateway = SimulatedGateway(self.data.gateway_script, slow_seconds=self.slow_seconds,
                                    sleep=self.sleep)
-        return _till(engine, self.data, FixedClock(self.data.clock), gateway, self.policy)
-
-    def reset(self) -> Till:
-        """Back to the seeded state: a new copy of the template, a new gateway ledger."""
-        self.till.engine.dispose()
-        self.till.gateway.close()
-        self.till = self._fresh_till()
-        return self.till
+        codec = store_codec(engine, self.refund_url_base, clock=clock)
+        return _till(engine, self.data, clock, gateway, self.policy, codec)
 
     def close(self) -> None:
         self.till.engine.dispose()
@@ -173,9 +175,11 @@ class DemoSession:
 
 
 def open_demo(policy: Policy | None = None, *, cache_dir: Path | None = None,
-              workdir: Path | None = None, slow_seconds: float = 3.0) -> DemoSession:
+              workdir: Path | None = None, template: Path | None = None,
+              slow_seconds: float = 3.0, sleep: Callable[[float], None] = time.sleep,
+              refund_url_base: str | None = None) -> DemoSession:
     """A demo session in a private temporary directory (never the configured database)."""
-    template = template_path(cache_dir)
+    template = template or template_path(cache_dir)
     work = workdir or Path(tempfile.mkdtemp(prefix="cashier-demo-"))
-    return DemoSession(work, template, policy=policy, slow_seconds=slow_seconds,
-                       owns_workdir=workdir is None)
+    return DemoSession(work, template, policy=policy, slow_seconds=slow_seconds, sleep=sleep,
+                       refund_url_base=refund_url_base, owns_workdir=workdir is None)

@@ -14,17 +14,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cashier_tui.money import parse_amount
 
 from .layout import QR, Barcode, Cut, Feed, Op, Text, fit, pair, paper_money
 from .strings import LANGS, method_label, t
 
+if TYPE_CHECKING:
+    from cashier_tui.settings import Settings
+
 DEMO_FILE = "demo_sales.jsonl"
 
 
-def _lang(settings) -> str:
-    lang = getattr(settings, "lang", None) or "en"
+def _lang(settings: Settings) -> str:
+    lang = settings.lang or "en"
     return lang if lang in LANGS else "en"
 
 
@@ -46,7 +50,7 @@ def printer_test_page(columns: int, lang: str, profile: str, cjk: str) -> list[O
     ]
 
 
-def print_test(settings) -> int:
+def print_test(settings: Settings) -> int:
     """Print a test page on ``settings.printer``; 0 when the printer took it."""
     from .service import PrintService
 
@@ -119,7 +123,7 @@ def build_receipt(sale: dict, columns: int, lang: str, store_header: Iterable[st
     return ops
 
 
-def demo_receipts(settings, out: Path, *, source: Path | None = None) -> int:
+def demo_receipts(settings: Settings, out: Path, *, source: Path | None = None) -> int:
     """Every demo sale as a paper receipt with its barcode, in a PDF or PNG (by suffix)."""
     from .paper_image import DPI, paper_font, render_image, sheets
 
@@ -135,8 +139,8 @@ def demo_receipts(settings, out: Path, *, source: Path | None = None) -> int:
         print(f"Cannot read the demo sales: {exc}", file=sys.stderr)
         return 1
     lang, columns = _lang(settings), 48
-    font = paper_font(getattr(settings, "cjk_font", None))
-    header = list(getattr(settings, "store_header", None) or ())
+    font = paper_font(settings.cjk_font)
+    header = list(settings.store_header)
     strips = [render_image(build_receipt(sale, columns, lang, header), columns, font)
               for sale in sales]
     pages = sheets(strips)

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from cashier_tui.domain.views import RefundView
 from cashier_tui.qrpayload import RefundCodec
@@ -24,6 +25,9 @@ from .layout import Op, VoucherContext, build_voucher, voucher_job
 from .preview import render_preview
 from .profiles import DEFAULT_PROFILE, PROFILES
 from .targets import PreviewTarget, PrinterError, VoucherTarget, parse_target
+
+if TYPE_CHECKING:
+    from cashier_tui.settings import Settings
 
 log = logging.getLogger(__name__)
 DEMO_STORE_HEADER = ("cashier-tui demo store",)  # training vouchers without a store_header
@@ -47,17 +51,16 @@ def profile_columns(profile: str) -> int:
     return 32 if int(columns) < 48 else 48
 
 
-def codec_from_settings(settings) -> RefundCodec | None:
+def codec_from_settings(settings: Settings) -> RefundCodec | None:
     """The refund QR codec of the settings, or None when no ``secret_path`` is set."""
     from pathlib import Path
 
     from cashier_tui.qrpayload import load_or_create_secret
 
-    secret_path = getattr(settings, "secret_path", None)
-    if not secret_path:
+    if not settings.secret_path:
         return None
-    return RefundCodec(load_or_create_secret(Path(secret_path)),
-                       getattr(settings, "refund_url_base", None) or None)
+    return RefundCodec(load_or_create_secret(Path(settings.secret_path)),
+                       settings.refund_url_base or None)
 
 
 class PrintService:
@@ -77,21 +80,19 @@ class PrintService:
         self._columns: int | None = None
 
     @classmethod
-    def from_settings(cls, settings, *, training: bool = False,
+    def from_settings(cls, settings: Settings, *, training: bool = False,
                       codec: RefundCodec | None = None, sign: bool = True) -> PrintService:
-        """Built from the app's settings (attributes printer, printer_profile,
-        printer_timeout_s, store_header, voucher_cjk, cjk_font, refund_url_base, secret_path).
+        """Built from the settings (printer, printer_profile, printer_timeout_s,
+        store_header, voucher_cjk, cjk_font; refund_url_base and secret_path for the codec).
         Without ``codec`` one is made from the settings' secret, unless ``sign`` is False.
         """
         if codec is None and sign:
             codec = codec_from_settings(settings)
-        return cls(getattr(settings, "printer", None) or "preview",
-                   profile=getattr(settings, "printer_profile", None) or DEFAULT_PROFILE,
-                   timeout_s=getattr(settings, "printer_timeout_s", None) or 4.0,
-                   store_header=getattr(settings, "store_header", None)
+        return cls(settings.printer, profile=settings.printer_profile,
+                   timeout_s=settings.printer_timeout_s, store_header=settings.store_header
                    or (DEMO_STORE_HEADER if training else ()),
-                   voucher_cjk=getattr(settings, "voucher_cjk", None) or "gb18030",
-                   cjk_font=getattr(settings, "cjk_font", None) or None,
+                   voucher_cjk=settings.voucher_cjk,
+                   cjk_font=settings.cjk_font,
                    codec=codec, training=training)
 
     @property

@@ -1,7 +1,8 @@
 """Where vouchers go, by URI: the adapters of the ``VoucherTarget`` port (:mod:`printers.port`).
 
 ``preview`` | ``file:PATH`` | ``tcp://HOST[:9100]`` | ``usb://VID:PID`` |
-``serial:///dev/ttyUSB0?baud=9600`` | ``lp://QUEUE``
+``serial:///dev/ttyUSB0?baud=9600`` | ``lp://QUEUE``: each scheme is registered in
+:data:`TARGETS` with :func:`register_target`, the built-in ones as a third party would.
 
 Each adapter sends finished ESC/POS bytes (rendered beforehand on a ``Dummy`` printer) with
 a whole-job deadline, and raises :class:`PrinterError` with a code and a plain message.
@@ -13,15 +14,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
+
+from cashier_tui.registry import Registry
 
 from .port import AGAIN, PrinterError, VoucherTarget, quiet
 from .profiles import DEFAULT_PROFILE
-
-FORMS = ("preview, file:PATH, tcp://HOST[:9100], usb://VID:PID, "
-         "serial:///dev/ttyUSB0?baud=9600, lp://QUEUE")
 
 
 @dataclass
@@ -142,35 +143,94 @@ class LpTarget(VoucherTarget):
                                f"voucher: {exc}. Check it with lpstat, {AGAIN}") from exc
 
 
+# --- the registry of URI schemes ------------------------------------------------------------
+# A parser gets the stripped URI, its urlsplit parts and the printer profile, and returns the
+# target, or None when the URI is not a valid one of its form.
+TargetParser = Callable[[str, SplitResult, str], "VoucherTarget | None"]
+
+
+@dataclass(frozen=True)
+class TargetScheme:
+    form: str  # how the URI is written, for the error message (``tcp://HOST[:9100]``)
+    parse: TargetParser
+
+
+TARGETS: Registry[TargetScheme] = Registry("printer target")
+
+
+def register_target(scheme: str, form: str, parse: TargetParser) -> None:
+    """Printer URIs ``scheme:...`` (or exactly ``scheme``, like ``preview``) go to ``parse``."""
+    TARGETS.register(scheme, TargetScheme(form, parse))
+
+
+def forms() -> str:
+    """The URI forms of every registered scheme, for the messages."""
+    return ", ".join(scheme.form for _name, scheme in TARGETS.items())
+
+
 def parse_target(uri: str, profile: str = DEFAULT_PROFILE) -> VoucherTarget:
     """The target for a printer URI, or ``ValueError`` naming the forms that work."""
+    text = (uri or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced [ in the host: no scheme but file: takes it
+        parts = urlsplit("")
+    name = (text.split(":", 1)[0] if ":" in text else text).lower()  # as urlsplit does
+    found = TARGETS.get(name).parse(text, parts, profile) if name in TARGETS else None
+    if found is None:
+        raise ValueError(f"{uri!r} is not a printer address. Use one of: {forms()}")
+    return found
+
+
+def _preview(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
+    return PreviewTarget() if text == "preview" else None
+
+
+def _file(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
+    if not text.startswith("file:"):
+        return None
+    path = text[len("file://"):] if text.startswith("file://") else text[len("file:"):]
+    return FileTarget(Path(path), uri=text) if path else None
+
+
+def _tcp(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
     from .network import NetworkTarget
 
-    text = (uri or "").strip()
-    bad = ValueError(f"{uri!r} is not a printer address. Use one of: {FORMS}")
-    if text == "preview":
-        return PreviewTarget()
-    if text.startswith("file:"):
-        path = text[len("file://"):] if text.startswith("file://") else text[len("file:"):]
-        if not path:
-            raise bad
-        return FileTarget(Path(path), uri=text)
-    parts = urlsplit(text)
-    if parts.scheme == "tcp" and parts.hostname and parts.path in ("", "/"):
-        try:
-            port = parts.port or 9100
-        except ValueError:
-            raise bad from None
-        return NetworkTarget(parts.hostname, port, profile=profile, uri=text)
-    if parts.scheme == "usb":
-        match = re.fullmatch(r"usb://(?:0x)?([0-9a-fA-F]{1,4}):(?:0x)?([0-9a-fA-F]{1,4})", text)
-        if match:
-            return UsbTarget(int(match[1], 16), int(match[2], 16), profile=profile, uri=text)
-    if parts.scheme == "serial" and parts.path.startswith("/") and not parts.netloc:
-        baud = parse_qs(parts.query).get("baud", ["9600"])[0]
-        if baud.isdigit():
-            return SerialTarget(parts.path, int(baud), profile=profile, uri=text)
-    if parts.scheme == "lp" and re.fullmatch(r"[\w.@-]+", parts.netloc or "") and not \
-            parts.path.strip("/"):
-        return LpTarget(parts.netloc, profile=profile, uri=text)
-    raise bad
+    if not parts.hostname or parts.path not in ("", "/"):
+        return None
+    try:
+        port = parts.port or 9100
+    except ValueError:
+        return None
+    return NetworkTarget(parts.hostname, port, profile=profile, uri=text)
+
+
+def _usb(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
+    match = re.fullmatch(r"usb://(?:0x)?([0-9a-fA-F]{1,4}):(?:0x)?([0-9a-fA-F]{1,4})", text)
+    if match is None:
+        return None
+    return UsbTarget(int(match[1], 16), int(match[2], 16), profile=profile, uri=text)
+
+
+def _serial(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
+    if not parts.path.startswith("/") or parts.netloc:
+        return None
+    baud = parse_qs(parts.query).get("baud", ["9600"])[0]
+    return SerialTarget(parts.path, int(baud), profile=profile, uri=text) \
+        if baud.isdigit() else None
+
+
+def _lp(text: str, parts: SplitResult, profile: str) -> VoucherTarget | None:
+    if not re.fullmatch(r"[\w.@-]+", parts.netloc or "") or parts.path.strip("/"):
+        return None
+    return LpTarget(parts.netloc, profile=profile, uri=text)
+
+
+# The built-in schemes, registered as a third party would register its own.
+register_target("preview", "preview", _preview)
+register_target("file", "file:PATH", _file)
+register_target("tcp", "tcp://HOST[:9100]", _tcp)
+register_target("usb", "usb://VID:PID", _usb)
+register_target("serial", "serial:///dev/ttyUSB0?baud=9600", _serial)
+register_target("lp", "lp://QUEUE", _lp)
+FORMS = forms()

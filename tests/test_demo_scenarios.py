@@ -30,7 +30,9 @@ from textual.keys import _character_to_key
 
 from cashier_tui import demo
 from cashier_tui.app import CashierApp, make_app
+from cashier_tui.composition import Services, ServicesFactory, demo_services
 from cashier_tui.domain.views import REASONS, RefundView
+from cashier_tui.settings import Settings
 from screens.approval import ApprovalModal
 from screens.confirm import AskModal, ConfirmModal
 from screens.details import DetailsScreen
@@ -84,7 +86,6 @@ class Trainee:
 
     app: CashierApp
     pilot: Any
-    session: demo.DemoSession
     gate: Gate
     seen: list[str] = field(default_factory=list)
 
@@ -682,22 +683,28 @@ def gate() -> Gate:
 
 
 @pytest.fixture
-def session(demo_template: Path, tmp_path: Path, gate: Gate):
+def demo_factory(demo_template: Path, tmp_path: Path, gate: Gate):
+    """Demo mode's services factory, as ``run()`` has it (the demo's own QR codec included),
+    on the shared template with a slow provider the gate holds; F9 calls it again. Every
+    Services it built is closed after the test."""
     work = tmp_path / "demo"
     work.mkdir()
-    s = demo.DemoSession(work, demo_template, slow_seconds=0.2, sleep=gate.sleep)
-    yield s
+    built: list[Services] = []
+
+    def factory(settings: Settings) -> Services:
+        built.append(demo_services(settings, template=demo_template, workdir=work,
+                                   slow_seconds=0.2, sleep=gate.sleep))
+        return built[-1]
+
+    yield factory
     gate.release.set()
-    s.close()
+    for services in built:
+        services.close()
 
 
-def demo_app(session: demo.DemoSession, tmp_path: Path, lang: str = "en") -> CashierApp:
-    """The app as ``run()`` wires it in demo mode (the demo's own QR codec included)."""
-    app = make_app(ui.settings(tmp_path, lang, demo=True), till=session.till, training=True,
-                   stable=True)
-    app.demo = session
-    session.till.codec = app.demo_codec()
-    return app
+def demo_app(factory: ServicesFactory, tmp_path: Path, lang: str = "en") -> CashierApp:
+    return make_app(ui.settings(tmp_path, lang, demo=True), factory, training=True,
+                    stable=True)
 
 
 def test_every_scenario_has_a_driver() -> None:
@@ -708,10 +715,11 @@ def test_every_scenario_has_a_driver() -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
-async def test_scenario_ends_as_the_list_says(scenario: dict, session, gate, tmp_path) -> None:
-    app = demo_app(session, tmp_path)
+async def test_scenario_ends_as_the_list_says(scenario: dict, demo_factory, gate,
+                                             tmp_path) -> None:
+    app = demo_app(demo_factory, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        trainee = Trainee(app, pilot, session, gate)
+        trainee = Trainee(app, pilot, gate)
         await trainee.sign_in()
         await DRIVERS[scenario["id"]](trainee)
         trainee.look()
@@ -728,13 +736,13 @@ def _state(till, receipt: str) -> list[tuple[str, int, list]]:
 
 
 async def test_f9_resets_in_under_a_second_and_a_scenario_repeats_exactly(
-        session, gate, tmp_path) -> None:
+        demo_factory, gate, tmp_path) -> None:
     """A refund made, F9 and y: the refund is gone, the receipt refundable again, the
     scripted provider starts over (it declines again), and doing the scenario again gives the
     same refund number, amounts, legs and idempotency keys."""
-    app = demo_app(session, tmp_path)
+    app = demo_app(demo_factory, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        t = Trainee(app, pilot, session, gate)
+        t = Trainee(app, pilot, gate)
         runs = []
         for attempt in range(2):
             await t.sign_in()
@@ -817,14 +825,14 @@ def test_trainee_steps_say_amounts_not_formulas() -> None:
 # --- the practice list (F1 in training) shows every scenario and its steps ---------------------
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-async def test_f1_lists_the_scenarios_and_enter_shows_the_steps(session, gate, tmp_path,
+async def test_f1_lists_the_scenarios_and_enter_shows_the_steps(demo_factory, gate, tmp_path,
                                                                 lang) -> None:
     from screens.help import HelpScreen, ScenarioModal
 
-    app = demo_app(session, tmp_path, lang)
+    app = demo_app(demo_factory, tmp_path, lang)
     pick = 3 if lang == "en" else len(SCENARIOS) - 1
     async with app.run_test(size=SIZE) as pilot:
-        t = Trainee(app, pilot, session, gate)
+        t = Trainee(app, pilot, gate)
         await t.sign_in()
         await t.keys("f1")
         t.on(HelpScreen)

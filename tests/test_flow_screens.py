@@ -192,14 +192,18 @@ async def test_chinese_journal_and_help(rig_factory) -> None:
 
 async def test_demo_reset_asks_then_starts_over(tmp_path) -> None:
     from cashier_tui.app import make_app
-    from cashier_tui.demo import open_demo
+    from cashier_tui.composition import demo_services
 
     (tmp_path / "work").mkdir()
-    demo = open_demo(cache_dir=tmp_path / "cache", workdir=tmp_path / "work")
+    built = []
+
+    def factory(settings):  # what run() passes, on the test's own cache and directory
+        built.append(demo_services(settings, cache_dir=tmp_path / "cache",
+                                   workdir=tmp_path / "work"))
+        return built[-1]
+
+    app = make_app(ui.settings(tmp_path, demo=True), factory, stable=True)
     try:
-        app = make_app(ui.settings(tmp_path, demo=True), till=demo.till, stable=True)
-        app.demo = demo
-        demo.till.codec = app.demo_codec()
         first = app.till
         async with app.run_test(size=SIZE) as pilot:
             await sign_in(pilot, "T1", "1111")
@@ -211,8 +215,12 @@ async def test_demo_reset_asks_then_starts_over(tmp_path) -> None:
             await keys(pilot, "f9", "y")
             assert app.till is not first and app.till.codec is not None
             assert isinstance(app.screen, SignInScreen) and app.cashier is None
+            # the reset rebuilt every service through the factory, none rewired by hand
+            assert len(built) == 2 and app.services is built[1]
+            assert (app.clock, app.codec) == (app.till.clock, app.till.codec)
+            assert app.printer is built[1].printer is not built[0].printer
     finally:
-        demo.close()
+        app.services.close()
 
 
 async def test_journal_feedback_stays_visible_with_a_long_list(rig_factory) -> None:

@@ -156,14 +156,14 @@ def test_no_key_is_ever_logged_or_audited(tmp_path):
 
 async def test_a_running_till_signs_with_a_rotated_key_after_its_sweep(tills, tmp_path):
     from cashier_tui.app import make_app
+    from cashier_tui.composition import assemble
     from tests import ui_fixtures as ui
     from tests.engine_fixtures import make_till
 
-    till = make_till(tills[0])
-    till.codec = store_codec(tills[0])
+    till = make_till(tills[0], codec=store_codec(tills[0]))
     old = codes(till.codec)
     rotate(tills[1])
-    app = make_app(ui.settings(tmp_path), till=till, stable=True)
+    app = make_app(ui.settings(tmp_path), lambda s: assemble(s, till), stable=True)
     async with app.run_test(size=(80, 24)):
         assert codes(till.codec) == old  # no database read on the UI thread
         app.sweep()

@@ -21,6 +21,7 @@ import pytest
 
 from cashier_tui.app import CashierApp, make_app
 from cashier_tui.clock import FixedClock
+from cashier_tui.composition import assemble
 from cashier_tui.domain.policy import Policy
 from cashier_tui.domain.views import REASONS, RefundRequest
 from cashier_tui.gateways.simulated import SimulatedGateway
@@ -154,7 +155,7 @@ def make_rig(seed: Path, tmp: Path, *, lang: str = "en", training: bool = False,
     till = Till(engine=engine, gateway=gateway, clock=clock, policy=policy or Policy(),
                 store="S01", till_id="T01", training=training, new_key=lambda: next(keys),
                 codec=RefundCodec(SECRET))
-    app = make_app(settings(tmp, lang, **settings_overrides), till=till, clock=clock,
+    app = make_app(settings(tmp, lang, **settings_overrides), lambda s: assemble(s, till),
                    lang=lang, training=training, stable=True)
     return Rig(app, till, clock, gateway, tmp)
 
