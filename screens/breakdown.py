@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 from cashier_tui.domain.views import Quote, QuoteLeg
 from cashier_tui.i18n import _
 
+from .tables import cell_width
 from .texts import ACTIONS, METHODS, word
 
 
@@ -26,15 +27,29 @@ class LinesTable(DataTable):
     """The lines a refund returns; space toggles whether each goes back on the shelf."""
 
     def setup(self, width: int) -> None:
+        self.room = width
+        self.amount_width = 0
+        self._columns(10)
+
+    def _columns(self, amount: int) -> None:
+        """The columns, the amount as wide as its widest cell (never clipped, issue 16.1),
+        the item's name taking what is left."""
+        self.amount_width = amount = max(amount, Text(_("Amount")).cell_len)
         restock = max(3, Text(_("Restock")).cell_len)
         qty = max(3, Text(_("Qty")).cell_len)
-        self.add_column(_("Item"), width=max(8, width - restock - qty - 10 - 8), key="name")
+        self.add_column(_("Item"), width=max(8, self.room - restock - qty - amount - 8),
+                        key="name")
         self.add_column(_("Qty"), width=qty, key="qty")
-        self.add_column(_("Amount"), width=10, key="amount")
+        self.add_column(_("Amount"), width=amount, key="amount")
         self.add_column(_("Restock"), width=restock, key="restock")
 
     def show(self, quote: Quote, restock: Mapping[int, bool], money) -> None:
         keep = self.cursor_row
+        amount = max([10, cell_width(_("Amount")),
+                      *(cell_width(money(line.amount)) for line in quote.lines)])
+        if amount != self.amount_width:
+            self.clear(columns=True)
+            self._columns(amount)
         self.clear()
         for line in quote.lines:
             self.add_row(
