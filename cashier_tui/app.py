@@ -23,7 +23,8 @@ from screens.commands import ScreenCommands
 from screens.typeahead import TypeAhead
 from screens.widgets import translate_bindings
 
-from .clock import Clock, SystemClock
+from .clock import Clock
+from .composition import store_clock
 from .i18n import N_, _, choose_language, set_language
 from .money import format_money
 
@@ -41,11 +42,6 @@ log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(screens.__file__).resolve().parent  # the .tcss files ship beside them
 NAV_ACTIONS = frozenset({"new_refund", "find_sale", "journal", "shift_report", "sign_out"})
-
-
-def store_clock(settings: Settings) -> SystemClock:
-    """The real clock, in the store's time zone when the settings name one."""
-    return SystemClock(settings.zone())
 
 
 class CashierApp(TypeAhead, App[int]):

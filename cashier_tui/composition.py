@@ -58,11 +58,17 @@ class Services:
 ServicesFactory = Callable[["Settings"], Services]
 
 
+def store_clock(settings: Settings) -> Clock:
+    """The real clock, in the store's time zone when the settings name one."""
+    from .clock import SystemClock
+
+    return SystemClock(settings.zone())
+
+
 def build_services(settings: Settings) -> Services:
     """The till's services as the settings say (blocking: run it in a worker)."""
     if settings.demo:
         return demo_services(settings)
-    from .app import store_clock
     from .gateways import GATEWAYS
     from .services.store_keys import store_codec
     from .services.till import Till

@@ -266,14 +266,17 @@ def test_settings_and_the_app_choose_one_language(monkeypatch, env, lang):
     from cashier_tui import i18n
     from cashier_tui.app import CashierApp
 
+    def app_lang(settings) -> str:  # the app's choice; its services are never built here
+        return CashierApp(settings, lambda _s: pytest.fail("built"), open_in_worker=True).lang
+
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "CASHIER_TUI_LANG"):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
     settings = load_settings()
     try:
-        assert settings.ui_lang() == CashierApp(settings).lang == lang
-        assert load_settings(lang="en").ui_lang() == CashierApp(load_settings(lang="en")).lang
+        assert settings.ui_lang() == app_lang(settings) == lang
+        assert load_settings(lang="en").ui_lang() == app_lang(load_settings(lang="en"))
     finally:
         i18n.set_language("en")
 
@@ -302,7 +305,7 @@ def test_store_timezone_gives_the_clock_its_zone(tmp_path):
     machine's (issue 16.12): the real clock reads the setting."""
     from datetime import timedelta
 
-    from cashier_tui.app import store_clock
+    from cashier_tui.composition import store_clock
 
     s = load_settings(_toml(tmp_path / "tz.toml", 'store_timezone = "Asia/Shanghai"\n'))
     assert s.store_timezone == "Asia/Shanghai"
