@@ -49,6 +49,7 @@ class ShiftReportScreen(TillScreen):
 
     def till_report(self, report: ShiftReport) -> None:
         self.report = report
+        self.refresh_bindings()  # Export was greyed while the report loaded
 
         def money(minor: int) -> str:
             return self.money(minor, report.currency)

@@ -65,6 +65,7 @@ class KeyBar(Static):
     def __init__(self, scope: str, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
         self.scope = scope
+        self.shown: list[tuple[str, str, bool]] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -104,6 +105,7 @@ class KeyBar(Static):
                 text.append(sep)
             text.append(key, off_style if not enabled else key_style)
             text.append(" " + description, off_style if not enabled else "")
+        self.shown = keys  # what the row shows now: (key, description, enabled)
         self.update(text)
 
     def on_resize(self) -> None:

@@ -116,6 +116,9 @@ async def test_shift_report_and_export(rig_factory, tmp_path) -> None:
         assert head == "2026-11-20: 1 refund, CN¥25.00 refunded"  # not "1 refunds" (16.12)
         assert "Cash paid out of the drawer: CN¥0.00" in str(
             app.screen.query_one("#report-foot").content)
+        # the footer offers Export once the report is there (it stayed grey, now and then)
+        shown = app.screen.query_one("#screen-keys").shown
+        assert ("e", "Export", True) in shown, shown
         await keys(pilot, "e")
         exported = tmp_path / "exports" / "refunds-T01-2026-11-20.jsonl"
         assert said(app, "#export-status") == f"Exported 1 refund to {exported}"
