@@ -25,11 +25,13 @@ def _int(text: str) -> int | HugeNumber:
 def parse_line(raw: bytes, out: list[tuple[str, str]]) -> object | None:
     """The parsed line, or None with its problem appended to ``out``."""
     try:
-        return json.loads(raw, parse_int=_int)
+        # without its line ending: a line cut short is wrong at its own end, not at
+        # "column 1" of the line after it
+        return json.loads(raw.rstrip(b"\r\n"), parse_int=_int)
     except UnicodeDecodeError:
         out.append(("(line)", "is not UTF-8 text"))
     except json.JSONDecodeError as exc:
-        out.append(("(line)", f"is not valid JSON: {exc.msg} at column {exc.colno}"))
+        out.append(("(line)", f"is not valid JSON: {exc.msg} {_where(exc)}"))
     except RecursionError:
         path = deep_path(raw.decode("utf-8", "replace"))
         out.append((path or "(line)", f"is nested more than {MAX_DEPTH} levels deep: no "
@@ -37,6 +39,13 @@ def parse_line(raw: bytes, out: list[tuple[str, str]]) -> object | None:
     except ValueError as exc:  # pragma: no cover - json.loads has no other ValueError today
         out.append(("(line)", f"is not valid JSON ({type(exc).__name__})"))
     return None
+
+
+def _where(exc: json.JSONDecodeError) -> str:
+    """Where on the line, in characters (``json`` decodes the bytes before it counts)."""
+    if exc.pos >= len(exc.doc):
+        return f"at the end of the line (column {exc.colno})"
+    return f"at column {exc.colno}"
 
 
 def deep_path(text: str, limit: int = MAX_DEPTH) -> str | None:

@@ -192,6 +192,24 @@ def test_a_line_that_is_not_a_sale_object(seeded, tmp_path, line):
     assert dump(seeded) == before
 
 
+@pytest.mark.parametrize(("line", "where"), [
+    ('{"receipt_no": "A1"', "at the end of the line (column 20)"),  # cut short
+    ('{"receipt_no": "A1",, "x": 1}', "at column 21"),
+    ('{"receipt_no": "保温杯保温杯", "x": 1,, "y": 2}', "at column 33"),  # characters
+])
+def test_a_json_error_names_the_column_of_the_line(seeded, tmp_path, line, where):
+    """The column is counted on the line itself, in characters: a line cut short is wrong at
+    its end, not at "column 1" of a line after it (issue 16.12), with LF or CRLF endings."""
+    for ending in (b"\n", b"\r\n"):
+        path = tmp_path / "bad.jsonl"
+        path.write_bytes(line.encode("utf-8") + ending)
+        with pytest.raises(ImportFailed) as failed:
+            import_sales(seeded, path)
+        [error] = failed.value.errors
+        assert (error.line, error.field) == (1, "(line)")
+        assert error.message.endswith(where), error.message
+
+
 def test_bytes_that_are_not_utf8(seeded, tmp_path):
     path = tmp_path / "latin1.jsonl"
     path.write_bytes(b'{"receipt_no": "caf\xe9"}\n')
