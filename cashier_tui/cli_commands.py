@@ -99,7 +99,7 @@ def export(args, settings) -> int:
     try:
         with _output(args.out, args.format) as fh:
             count = export_refunds(engine, fh, args.format, args.since,
-                                   store=getattr(settings, "store_id", None))
+                                   store=settings.store_id)
     except OSError as exc:
         raise CliError(2, f"{args.out}: cannot write: {exc.strerror or exc}") from None
     finally:

@@ -73,12 +73,17 @@ async def test_wrong_pin_says_how_many_tries_are_left(rig_factory) -> None:
         assert said(app, "#err-pin") == "Wrong PIN. 1 try left before the account locks."
 
 
+async def lock_out(pilot, who: str) -> None:
+    """Five wrong PINs for ``who``, each typed into a cleared sign-in screen."""
+    for _ in range(5):
+        pilot.app.screen.reset()
+        await sign_in(pilot, who=who, pin="0000")
+
+
 async def test_five_wrong_pins_lock_the_account_until_a_time(rig_factory) -> None:
     app = rig_factory().app
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(5):
-            app.screen.reset()
-            await sign_in(pilot, pin="0000")
+        await lock_out(pilot, CASHIER)
         assert said(app, "#err-pin") == ("This account is locked until 15:05. Wait, or ask a "
                                          "manager to unlock it.")
         app.screen.reset()
@@ -98,9 +103,7 @@ async def test_unknown_cashier_is_said_next_to_the_id(rig_factory) -> None:
 async def test_a_locked_manager_is_told_to_ask_another_manager(rig_factory) -> None:
     app = rig_factory().app
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(5):
-            app.screen.reset()
-            await sign_in(pilot, who=MANAGER, pin="0000")
+        await lock_out(pilot, MANAGER)
         assert said(app, "#err-pin") == ("This account is locked until 15:05. Wait, or ask "
                                          "another manager to unlock it.")
 
